@@ -1,0 +1,198 @@
+"""Fiche collectivité: profile, scores, risk matrix, domain scores and indicators."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import charts, queries
+from dashboards.i18n import (
+    MISSING,
+    band_label,
+    class_label,
+    fmt_number,
+    fmt_value,
+    level_label,
+    localized,
+    t,
+    type_label,
+)
+
+REGION_KEY = "collectivity_region"
+CODE_KEY = "collectivity_code"
+YEAR_KEY = "collectivity_year"
+
+
+def select_from_url(directory: pd.DataFrame) -> None:
+    """Preselect the collectivity named by ``?code=`` (e.g. a link from the national page)."""
+    code = st.query_params.get("code")
+    if code in directory.index and code != st.session_state.get(CODE_KEY):
+        st.session_state[REGION_KEY] = directory.at[code, "region_code"]
+        st.session_state[CODE_KEY] = code
+
+
+def forget_url_code() -> None:
+    st.query_params.pop("code", None)
+
+
+def remember_url_code() -> None:
+    st.query_params["code"] = st.session_state[CODE_KEY]
+
+
+def keep_valid(key: str, options: Collection[object]) -> None:
+    """Drop a stale widget value (e.g. after the region changed) so the widget resets."""
+    if st.session_state.get(key) not in options:
+        st.session_state.pop(key, None)
+
+
+def option_label(row: pd.Series) -> str:
+    return f"{row[localized('name')]} · {type_label(row['collectivity_type'])}"
+
+
+def as_int(x: object) -> int | None:
+    return None if pd.isna(x) else int(x)
+
+
+def render_profile(row: pd.Series) -> None:
+    st.header(f"{row['name_fr']} — {row['name_ar']}")
+    place = [row[localized("province_name")], row[localized("region_name")]]
+    st.caption(" · ".join([row["collectivity_code"], *[p for p in place if not pd.isna(p)]]))
+    kind, population, phase = st.columns(3)
+    kind.metric(t("type"), type_label(row["collectivity_type"]))
+    population.metric(t("population_2024"), fmt_number(row["population_2024"]))
+    rollout = as_int(row["rollout_phase"])
+    phase.metric(t("rollout_phase"), MISSING if rollout is None else t("phase", phase=rollout))
+
+
+def score_delta(scores: pd.DataFrame, year: int) -> str | None:
+    """Change in composite score since the previous scored year, formatted with a sign."""
+    previous = scores[scores["fiscal_year"] < year]
+    if previous.empty:
+        return None
+    current = scores.loc[scores["fiscal_year"] == year, "composite_score"].iloc[0]
+    change = current - previous["composite_score"].iloc[0]
+    return None if pd.isna(change) else ("+" if change >= 0 else "") + fmt_number(change, 1)
+
+
+def render_kpis(score: pd.Series, delta: str | None, level: str) -> None:
+    composite, likelihood, impact, inherent, risk_class, rank = st.columns(6)
+    composite.metric(
+        t("composite_score"),
+        fmt_number(score["composite_score"], 1),
+        delta=delta,
+        delta_color="inverse",
+    )
+    likelihood.metric(t("likelihood"), fmt_number(score["likelihood"]))
+    impact.metric(t("impact"), fmt_number(score["impact"]))
+    inherent.metric(t("inherent_risk"), fmt_number(score["inherent_risk"]))
+    risk_class.metric(t("risk_class"), class_label(score["risk_class"]))
+    national_rank = as_int(score["national_rank"])
+    rank.metric(
+        t("national_rank"),
+        t("not_ranked") if national_rank is None else fmt_number(national_rank),
+    )
+    if national_rank is None and (level_rank := as_int(score["level_rank"])) is not None:
+        rank.caption(t("level_rank", rank=fmt_number(level_rank), level=level_label(level)))
+
+
+def by_unit(values: pd.Series, units: pd.Series) -> list[str]:
+    return [fmt_value(x, unit) for x, unit in zip(values, units, strict=True)]
+
+
+def indicator_table(indicators: pd.DataFrame, domains: pd.DataFrame) -> pd.DataFrame:
+    domain_names = dict(zip(domains["domain_code"], domains[localized("domain_name")], strict=True))
+    units = indicators["unit"]
+    values = indicators["indicator_value"].where(indicators["has_data"].fillna(False))
+    return pd.DataFrame(
+        {
+            "indicator_code": indicators["indicator_code"],
+            "indicator": indicators[localized("indicator_name")],
+            "domain": indicators["domain_code"].map(lambda code: domain_names.get(code, code)),
+            "value": by_unit(values, units),
+            "band": indicators["band"].map(band_label),
+            "sub_score": indicators["sub_score"].map(lambda x: fmt_number(x, 1)),
+            "green_threshold": by_unit(indicators["green_threshold"], units),
+            "red_threshold": by_unit(indicators["red_threshold"], units),
+        }
+    )
+
+
+def render_indicators(indicators: pd.DataFrame, domains: pd.DataFrame, year: int) -> None:
+    st.subheader(t("indicators_title", year=year))
+    if indicators.empty:
+        st.info(t("no_indicators"))
+        return
+    st.dataframe(
+        indicator_table(indicators, domains),
+        hide_index=True,
+        column_config={
+            "indicator_code": t("col_code"),
+            "indicator": t("col_indicator"),
+            "domain": t("col_domain"),
+            "value": t("col_value"),
+            "band": t("col_band"),
+            "sub_score": t("col_sub_score"),
+            "green_threshold": t("col_green_threshold"),
+            "red_threshold": t("col_red_threshold"),
+        },
+    )
+
+
+db = queries.require_warehouse()
+directory = queries.collectivities(db)
+st.title(t("page_collectivity"))
+if directory.empty:
+    st.info(t("no_scores"))
+    st.stop()
+select_from_url(directory)
+
+regions = directory.drop_duplicates("region_code")
+region_names = dict(zip(regions["region_code"], regions[localized("region_name")], strict=True))
+region_col, code_col, year_col = st.columns([2, 3, 1])
+region = region_col.selectbox(
+    t("region"),
+    list(region_names),
+    format_func=region_names.__getitem__,
+    key=REGION_KEY,
+    on_change=forget_url_code,
+)
+members = {
+    code: option_label(row)
+    for code, row in directory[directory["region_code"] == region].iterrows()
+}
+keep_valid(CODE_KEY, list(members))
+code = code_col.selectbox(
+    t("collectivity"),
+    list(members),
+    format_func=members.__getitem__,
+    key=CODE_KEY,
+    on_change=remember_url_code,
+)
+st.query_params["code"] = code
+
+profile = directory.loc[code]
+render_profile(profile)
+scores = queries.collectivity_scores(db, code)
+if scores.empty:
+    st.info(t("no_scores"))
+    st.stop()
+
+years = scores["fiscal_year"].tolist()
+keep_valid(YEAR_KEY, years)
+year = year_col.selectbox(t("fiscal_year"), years, key=YEAR_KEY)
+score = scores.set_index("fiscal_year").loc[year]
+render_kpis(score, score_delta(scores, year), profile["level"])
+st.caption(t("methodology", version=score["methodology_version"]))
+
+domains = queries.collectivity_domain_scores(db, code, year)
+matrix_col, domain_col = st.columns(2)
+matrix_title = t("matrix_title", year=year)
+matrix = charts.risk_matrix(as_int(score["likelihood"]), as_int(score["impact"]), matrix_title)
+matrix_col.plotly_chart(matrix)
+if domains.empty:
+    domain_col.info(t("no_scores"))
+else:
+    domain_col.plotly_chart(charts.domain_bar(domains, t("domains_title", year=year)))
+render_indicators(queries.collectivity_indicators(db, code, year), domains, year)

@@ -1,0 +1,123 @@
+"""Vue nationale: KPIs, risk map, ranking and class distribution for one level and year."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import charts, queries
+from dashboards.i18n import MISSING, class_label, fmt_number, level_label, localized, t, type_label
+
+LEVELS = ("commune", "province", "region")
+MAP_METRICS = ("composite_score", "inherent_risk")
+COLLECTIVITY_PAGE = "app_pages/collectivity.py"
+
+
+def render_kpis(scores: pd.DataFrame) -> None:
+    scored, critical, mean = st.columns(3)
+    scored.metric(t("kpi_scored"), fmt_number(scores["composite_score"].notna().sum()))
+    critical.metric(t("kpi_critical"), fmt_number((scores["risk_class"] == "critical").sum()))
+    mean.metric(t("kpi_mean_score"), fmt_number(scores["composite_score"].mean(), 1))
+
+
+def render_map(db: str, scores: pd.DataFrame, year: int, level: str, metric: str) -> None:
+    geojson = queries.boundaries(db, level)
+    layers: list[charts.MapLayer] = [(scores, geojson)]
+    arrondissements = queries.boundaries(db, "arrondissement") if level == "commune" else None
+    if arrondissements and arrondissements["features"]:
+        layers.append((queries.level_scores(db, year, "arrondissement"), arrondissements))
+    background = None if level == "region" else queries.boundaries(db, "region")
+    title = t("map_title", level=level_label(level), year=year)
+    st.plotly_chart(charts.risk_map(layers, metric=metric, title=title, background=background))
+    unmapped = (~scores["collectivity_code"].isin(charts.feature_ids(geojson))).sum()
+    if unmapped:
+        st.caption(t("map_missing_geometries", count=fmt_number(unmapped)))
+    if len(layers) > 1:
+        st.caption(t("map_arrondissements"))
+
+
+def ranking_table(scores: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "national_rank": scores["national_rank"],
+            "collectivity_code": scores["collectivity_code"],
+            "name_fr": scores["name_fr"],
+            "name_ar": scores["name_ar"],
+            "level": scores["collectivity_type"].map(type_label),
+            "province": scores[localized("province_name")].fillna(MISSING),
+            "region": scores[localized("region_name")],
+            "composite_score": scores["composite_score"].map(lambda x: fmt_number(x, 1)),
+            "likelihood": scores["likelihood"],
+            "impact": scores["impact"],
+            "inherent_risk": scores["inherent_risk"],
+            "risk_class": scores["risk_class"].map(class_label),
+        }
+    )
+
+
+def render_ranking(scores: pd.DataFrame, year: int, level: str) -> None:
+    st.subheader(t("ranking_title", level=level_label(level), year=year))
+    st.caption(t("ranking_hint"))
+    table = ranking_table(scores)
+    integer = st.column_config.NumberColumn
+    event = st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "national_rank": integer(t("col_rank"), format="%d"),
+            "collectivity_code": t("col_code"),
+            "name_fr": t("col_name_fr"),
+            "name_ar": t("col_name_ar"),
+            "level": t("type"),
+            "province": t("col_province"),
+            "region": t("col_region"),
+            "composite_score": t("composite_score"),
+            "likelihood": integer(t("likelihood"), format="%d"),
+            "impact": integer(t("impact"), format="%d"),
+            "inherent_risk": integer(t("inherent_risk"), format="%d"),
+            "risk_class": t("risk_class"),
+        },
+        on_select="rerun",
+        selection_mode="single-row",
+        key="national_ranking",
+    )
+    if event.selection.rows:
+        code = table["collectivity_code"].iloc[event.selection.rows[0]]
+        st.switch_page(COLLECTIVITY_PAGE, query_params={"code": code})
+
+
+db = queries.require_warehouse()
+st.title(t("page_national"))
+years = queries.fiscal_years(db)
+if not years:
+    st.info(t("no_scores"))
+    st.stop()
+
+year_col, level_col, metric_col = st.columns([1, 2, 2])
+year = year_col.selectbox(t("fiscal_year"), years, key="national_year")
+level_names = {level: level_label(level) for level in LEVELS}
+level = level_col.radio(
+    t("level"), LEVELS, format_func=level_names.__getitem__, key="national_level", horizontal=True
+)
+metric_names = {metric: t(metric) for metric in MAP_METRICS}
+metric = metric_col.radio(
+    t("map_metric"),
+    MAP_METRICS,
+    format_func=metric_names.__getitem__,
+    key="national_metric",
+    horizontal=True,
+)
+
+scores = queries.level_scores(db, year, level)
+if scores.empty:
+    st.info(t("no_scores"))
+    st.stop()
+
+render_kpis(scores)
+map_col, distribution_col = st.columns([2, 1])
+with map_col:
+    render_map(db, scores, year, level, metric)
+with distribution_col:
+    title = t("distribution_title", level=level_label(level), year=year)
+    st.plotly_chart(charts.risk_class_bar(scores, title))
+render_ranking(scores, year, level)

@@ -1,0 +1,241 @@
+"""Plotly figures of the dashboard (pure functions of query results)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboards.i18n import class_label, fmt_number, fmt_pct, localized, t
+
+RISK_CLASSES: tuple[str, ...] = ("low", "moderate", "high", "critical")
+RISK_COLORS: dict[str, str] = {
+    "low": "#2e7d32",
+    "moderate": "#fdd835",
+    "high": "#fb8c00",
+    "critical": "#c62828",
+}
+SCORE_COLORSCALE: list[list[float | str]] = [
+    [0.0, RISK_COLORS["low"]],
+    [0.4, RISK_COLORS["moderate"]],
+    [0.7, RISK_COLORS["high"]],
+    [1.0, RISK_COLORS["critical"]],
+]
+METRIC_RANGES: dict[str, tuple[float, float]] = {
+    "composite_score": (0, 100),
+    "inherent_risk": (1, 25),
+}
+MATRIX_SIDE = 5
+BACKGROUND_FILL = "#f0f0f0"
+OUTLINE_COLOR = "#9e9e9e"
+BAR_COLOR = "#3b6ea8"
+
+MapLayer = tuple[pd.DataFrame, dict[str, Any]]
+
+
+def risk_class_of(inherent_risk: int) -> str:
+    """Risk class of an inherent risk L×I: low 1–4, moderate 5–9, high 10–14, critical 15–25."""
+    if inherent_risk <= 4:
+        return "low"
+    if inherent_risk <= 9:
+        return "moderate"
+    return "high" if inherent_risk <= 14 else "critical"
+
+
+def feature_ids(geojson: dict[str, Any]) -> set[str]:
+    """Collectivity codes having a geometry in a FeatureCollection."""
+    return {feature["id"] for feature in geojson["features"]}
+
+
+def _finish(fig: go.Figure, title: str, height: int, subtitle: str | None = None) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "subtitle": {"text": subtitle}},
+        separators=", ",
+        height=height,
+        margin={"l": 10, "r": 10, "t": 90 if subtitle else 60, "b": 10},
+    )
+    return fig
+
+
+def _hover_data(scores: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "name_fr": scores["name_fr"],
+            "name_ar": scores["name_ar"],
+            "score": scores["composite_score"].map(lambda x: fmt_number(x, 1)),
+            "inherent": scores["inherent_risk"].map(fmt_number),
+            "class": scores["risk_class"].map(class_label),
+        }
+    )
+
+
+def _score_trace(
+    scores: pd.DataFrame, geojson: dict[str, Any], metric: str, *, showscale: bool
+) -> go.Choropleth:
+    zmin, zmax = METRIC_RANGES[metric]
+    scores = scores[scores["collectivity_code"].isin(feature_ids(geojson))]
+    hover = (
+        "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>"
+        f"{t('hover_score')} : %{{customdata[2]}}<br>"
+        f"{t('hover_inherent')} : %{{customdata[3]}}<br>"
+        f"{t('hover_class')} : %{{customdata[4]}}<extra></extra>"
+    )
+    return go.Choropleth(
+        geojson=geojson,
+        featureidkey="id",
+        locations=scores["collectivity_code"],
+        z=scores[metric],
+        zmin=zmin,
+        zmax=zmax,
+        colorscale=SCORE_COLORSCALE,
+        showscale=showscale,
+        colorbar={"title": {"text": t(metric)}},
+        marker={"line": {"color": "white", "width": 0.5}},
+        customdata=_hover_data(scores).to_numpy(),
+        hovertemplate=hover,
+    )
+
+
+def _background_trace(outlines: dict[str, Any]) -> go.Choropleth:
+    codes = sorted(feature_ids(outlines))
+    return go.Choropleth(
+        geojson=outlines,
+        featureidkey="id",
+        locations=codes,
+        z=[0] * len(codes),
+        colorscale=[[0, BACKGROUND_FILL], [1, BACKGROUND_FILL]],
+        showscale=False,
+        marker={"line": {"color": OUTLINE_COLOR, "width": 1}},
+        hoverinfo="skip",
+    )
+
+
+def risk_map(
+    layers: Sequence[MapLayer],
+    *,
+    metric: str,
+    title: str,
+    background: dict[str, Any] | None = None,
+) -> go.Figure:
+    """Choropleth of ``metric`` without a basemap; later layers are drawn on top."""
+    fig = go.Figure()
+    if background is not None:
+        fig.add_trace(_background_trace(background))
+    for position, (scores, geojson) in enumerate(layers):
+        fig.add_trace(_score_trace(scores, geojson, metric, showscale=position == 0))
+    fig.update_geos(fitbounds="locations", visible=False)
+    return _finish(fig, title, height=640)
+
+
+def risk_class_bar(scores: pd.DataFrame, title: str) -> go.Figure:
+    """Number of collectivities per risk class, one coloured bar (and legend entry) per class."""
+    counts = scores["risk_class"].value_counts()
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=[class_label(risk_class)],
+                y=[int(counts.get(risk_class, 0))],
+                name=class_label(risk_class),
+                marker_color=RISK_COLORS[risk_class],
+                text=[fmt_number(counts.get(risk_class, 0))],
+                textposition="outside",
+            )
+            for risk_class in RISK_CLASSES
+        ]
+    )
+    fig.update_xaxes(title=t("risk_class"))
+    fig.update_yaxes(title=t("axis_count"), rangemode="tozero")
+    fig.update_layout(legend_title_text=t("risk_class"))
+    return _finish(fig, title, height=420)
+
+
+def _discrete_colorscale(colors: Sequence[str]) -> list[list[float | str]]:
+    step = 1 / len(colors)
+    scale: list[list[float | str]] = []
+    for position, color in enumerate(colors):
+        scale += [[position * step, color], [(position + 1) * step, color]]
+    return scale
+
+
+def risk_matrix(likelihood: int | None, impact: int | None, title: str) -> go.Figure:
+    """5×5 likelihood × impact matrix coloured by class, the collectivity's cell circled."""
+    sides = list(range(1, MATRIX_SIDE + 1))
+    products = [[row * col for col in sides] for row in sides]
+    class_index = [[RISK_CLASSES.index(risk_class_of(p)) for p in row] for row in products]
+    fig = go.Figure(
+        go.Heatmap(
+            x=sides,
+            y=sides,
+            z=class_index,
+            text=products,
+            texttemplate="%{text}",
+            zmin=-0.5,
+            zmax=len(RISK_CLASSES) - 0.5,
+            colorscale=_discrete_colorscale([RISK_COLORS[c] for c in RISK_CLASSES]),
+            colorbar={
+                "title": {"text": t("risk_class")},
+                "tickvals": list(range(len(RISK_CLASSES))),
+                "ticktext": [class_label(c) for c in RISK_CLASSES],
+            },
+            xgap=2,
+            ygap=2,
+            hovertemplate=(
+                f"{t('impact')} : %{{x}}<br>{t('likelihood')} : %{{y}}<br>"
+                "L×I : %{text}<extra></extra>"
+            ),
+        )
+    )
+    subtitle = None
+    if likelihood is not None and impact is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[impact],
+                y=[likelihood],
+                mode="markers",
+                marker={
+                    "symbol": "circle-open",
+                    "size": 46,
+                    "color": "black",
+                    "line": {"width": 4},
+                },
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+        subtitle = f"◯ {t('matrix_marker')} : L = {likelihood}, I = {impact}"
+    fig.update_xaxes(title=t("impact"), dtick=1, constrain="domain")
+    fig.update_yaxes(title=t("likelihood"), dtick=1, scaleanchor="x")
+    return _finish(fig, title, height=500, subtitle=subtitle)
+
+
+def domain_bar(domains: pd.DataFrame, title: str) -> go.Figure:
+    """Domain scores (0–100), with indicator coverage in the hover."""
+    names = domains[localized("domain_name")]
+    coverage = [
+        f"{fmt_number(available)}/{fmt_number(expected)} ({fmt_pct(ratio, 0)})"
+        for available, expected, ratio in zip(
+            domains["indicators_available"],
+            domains["indicators_expected"],
+            domains["coverage_ratio"],
+            strict=True,
+        )
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=names,
+            y=domains["domain_score"],
+            marker_color=BAR_COLOR,
+            text=domains["domain_score"].map(lambda x: fmt_number(x, 1)),
+            textposition="outside",
+            customdata=coverage,
+            hovertemplate=(
+                f"%{{x}}<br>{t('axis_domain_score')} : %{{text}}<br>"
+                f"{t('coverage')} : %{{customdata}}<extra></extra>"
+            ),
+        )
+    )
+    fig.update_xaxes(title=t("axis_domain"))
+    fig.update_yaxes(title=t("axis_domain_score"), range=[0, 110])
+    return _finish(fig, title, height=480)

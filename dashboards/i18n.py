@@ -1,0 +1,250 @@
+"""Labels (French / Arabic) and Moroccan number formatting for the dashboard."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+LANGUAGES: dict[str, str] = {"fr": "Français", "ar": "العربية"}
+DEFAULT_LANG = "fr"
+MISSING = "—"
+
+FR: dict[str, str] = {
+    "app_title": "Tadqiq — cartographie des risques des collectivités territoriales",
+    "language": "Langue / اللغة",
+    "warehouse_snapshot": "Entrepôt : {name}",
+    "no_warehouse": "Aucun entrepôt publié : lancez `make demo`",
+    "no_warehouse_path": "Emplacement attendu : {path}",
+    "page_national": "Vue nationale",
+    "page_collectivity": "Fiche collectivité",
+    "fiscal_year": "Exercice",
+    "level": "Niveau",
+    "level_region": "Région",
+    "level_province": "Province / préfecture",
+    "level_commune": "Commune",
+    "level_arrondissement": "Arrondissement",
+    "type_region": "Région",
+    "type_prefecture": "Préfecture",
+    "type_province": "Province",
+    "type_urban_commune": "Commune urbaine",
+    "type_rural_commune": "Commune rurale",
+    "type_arrondissement": "Arrondissement",
+    "map_metric": "Indicateur cartographié",
+    "composite_score": "Score composite (0–100)",
+    "inherent_risk": "Risque inhérent L×I (1–25)",
+    "likelihood": "Probabilité L (1–5)",
+    "impact": "Impact I (1–5)",
+    "risk_class": "Classe de risque",
+    "class_low": "Faible",
+    "class_moderate": "Modéré",
+    "class_high": "Élevé",
+    "class_critical": "Critique",
+    "kpi_scored": "Collectivités notées",
+    "kpi_critical": "Risque critique",
+    "kpi_mean_score": "Score composite moyen (0–100)",
+    "map_title": "Carte des risques — {level}, exercice {year}",
+    "map_missing_geometries": (
+        "{count} collectivité(s) sans géométrie ne figurent pas sur la carte."
+    ),
+    "map_arrondissements": (
+        "Les arrondissements disposant d'une géométrie sont superposés à leur commune."
+    ),
+    "hover_score": "Score composite",
+    "hover_inherent": "Risque inhérent L×I",
+    "hover_class": "Classe",
+    "ranking_title": "Classement — {level}, exercice {year}",
+    "ranking_hint": "Sélectionnez une ligne pour ouvrir la fiche de la collectivité.",
+    "col_code": "Code",
+    "col_rank": "Rang national",
+    "col_name_fr": "Nom (FR)",
+    "col_name_ar": "Nom (AR)",
+    "col_level": "Niveau",
+    "col_province": "Province",
+    "col_region": "Région",
+    "distribution_title": "Répartition par classe de risque — {level}, exercice {year}",
+    "axis_count": "Nombre de collectivités",
+    "no_scores": "Aucun score disponible pour cette sélection.",
+    "region": "Région",
+    "collectivity": "Collectivité",
+    "type": "Type",
+    "population_2024": "Population 2024 (habitants)",
+    "rollout_phase": "Phase de déploiement",
+    "phase": "Phase {phase}",
+    "national_rank": "Rang national",
+    "not_ranked": "Non classé",
+    "level_rank": "rang {rank} au niveau {level}",
+    "matrix_title": "Matrice des risques — probabilité × impact, exercice {year}",
+    "matrix_marker": "Position de la collectivité",
+    "domains_title": "Scores par domaine — exercice {year}",
+    "axis_domain": "Domaine",
+    "axis_domain_score": "Score de domaine (0–100)",
+    "coverage": "Couverture des indicateurs",
+    "indicators_title": "Indicateurs — exercice {year}",
+    "no_indicators": "Aucun indicateur calculé pour cet exercice.",
+    "col_indicator": "Indicateur",
+    "col_domain": "Domaine",
+    "col_value": "Valeur",
+    "col_band": "Seuil",
+    "col_sub_score": "Sous-score (0–100)",
+    "col_green_threshold": "Seuil vert",
+    "col_red_threshold": "Seuil rouge",
+    "band_green": "Vert",
+    "band_amber": "Orange",
+    "band_red": "Rouge",
+    "band_none": "Sans donnée",
+    "unit_years": "ans",
+    "methodology": "Méthodologie {version}",
+}
+
+AR: dict[str, str] = {
+    "app_title": "تدقيق — خريطة مخاطر الجماعات الترابية",
+    "language": "Langue / اللغة",
+    "warehouse_snapshot": "مستودع البيانات: {name}",
+    "no_warehouse": "لا يوجد مستودع بيانات منشور: شغّلوا `make demo`",
+    "no_warehouse_path": "الموقع المنتظر: {path}",
+    "page_national": "النظرة الوطنية",
+    "page_collectivity": "بطاقة الجماعة الترابية",
+    "fiscal_year": "السنة المالية",
+    "level": "المستوى",
+    "level_region": "جهة",
+    "level_province": "إقليم / عمالة",
+    "level_commune": "جماعة",
+    "level_arrondissement": "مقاطعة",
+    "type_region": "جهة",
+    "type_prefecture": "عمالة",
+    "type_province": "إقليم",
+    "type_urban_commune": "جماعة حضرية",
+    "type_rural_commune": "جماعة قروية",
+    "type_arrondissement": "مقاطعة",
+    "map_metric": "المؤشر المعروض على الخريطة",
+    "composite_score": "المؤشر المركب (0–100)",
+    "inherent_risk": "الخطر الكامن L×I (1–25)",
+    "likelihood": "الاحتمال L (1–5)",
+    "impact": "الأثر I (1–5)",
+    "risk_class": "فئة الخطر",
+    "class_low": "منخفض",
+    "class_moderate": "متوسط",
+    "class_high": "مرتفع",
+    "class_critical": "حرج",
+    "kpi_scored": "الجماعات المقيَّمة",
+    "kpi_critical": "خطر حرج",
+    "kpi_mean_score": "متوسط المؤشر المركب (0–100)",
+    "map_title": "خريطة المخاطر — {level}، السنة المالية {year}",
+    "map_missing_geometries": "{count} جماعة بدون حدود جغرافية غير معروضة على الخريطة.",
+    "map_arrondissements": "المقاطعات التي تتوفر على حدود جغرافية معروضة فوق جماعتها.",
+    "hover_score": "المؤشر المركب",
+    "hover_inherent": "الخطر الكامن L×I",
+    "hover_class": "الفئة",
+    "ranking_title": "الترتيب — {level}، السنة المالية {year}",
+    "ranking_hint": "اختاروا سطرا لفتح بطاقة الجماعة.",
+    "col_code": "الرمز",
+    "col_rank": "الترتيب الوطني",
+    "col_name_fr": "الاسم (بالفرنسية)",
+    "col_name_ar": "الاسم (بالعربية)",
+    "col_level": "المستوى",
+    "col_province": "الإقليم",
+    "col_region": "الجهة",
+    "distribution_title": "التوزيع حسب فئة الخطر — {level}، السنة المالية {year}",
+    "axis_count": "عدد الجماعات",
+    "no_scores": "لا توجد نقاط متاحة لهذا الاختيار.",
+    "region": "الجهة",
+    "collectivity": "الجماعة الترابية",
+    "type": "النوع",
+    "population_2024": "عدد السكان 2024 (نسمة)",
+    "rollout_phase": "مرحلة التعميم",
+    "phase": "المرحلة {phase}",
+    "national_rank": "الترتيب الوطني",
+    "not_ranked": "غير مصنف",
+    "level_rank": "الرتبة {rank} ضمن مستوى: {level}",
+    "matrix_title": "مصفوفة المخاطر — الاحتمال × الأثر، السنة المالية {year}",
+    "matrix_marker": "موقع الجماعة",
+    "domains_title": "نقاط المجالات — السنة المالية {year}",
+    "axis_domain": "المجال",
+    "axis_domain_score": "نقطة المجال (0–100)",
+    "coverage": "تغطية المؤشرات",
+    "indicators_title": "المؤشرات — السنة المالية {year}",
+    "no_indicators": "لا توجد مؤشرات محسوبة لهذه السنة المالية.",
+    "col_indicator": "المؤشر",
+    "col_domain": "المجال",
+    "col_value": "القيمة",
+    "col_band": "العتبة",
+    "col_sub_score": "النقطة الفرعية (0–100)",
+    "col_green_threshold": "العتبة الخضراء",
+    "col_red_threshold": "العتبة الحمراء",
+    "band_green": "أخضر",
+    "band_amber": "برتقالي",
+    "band_red": "أحمر",
+    "band_none": "لا توجد بيانات",
+    "unit_years": "سنوات",
+    "methodology": "المنهجية {version}",
+}
+
+LABELS: dict[str, dict[str, str]] = {"fr": FR, "ar": AR}
+
+
+def current_lang() -> str:
+    """The language chosen in the sidebar (French until the switch is rendered)."""
+    lang = st.session_state.get("lang", DEFAULT_LANG)
+    return lang if lang in LABELS else DEFAULT_LANG
+
+
+def t(key: str, **values: object) -> str:
+    """The label ``key`` in the current language, with ``{placeholders}`` filled in."""
+    return LABELS[current_lang()][key].format(**values)
+
+
+def localized(column: str) -> str:
+    """The current-language variant of a bilingual column: ``name`` -> ``name_fr``."""
+    return f"{column}_{current_lang()}"
+
+
+def _is_missing(x: object) -> bool:
+    return x is None or bool(pd.isna(x))
+
+
+def fmt_number(x: float | None, decimals: int = 0) -> str:
+    """Format as in Morocco: space thousands separator, comma decimal (``1 234 567,8``)."""
+    if _is_missing(x):
+        return MISSING
+    rounded = round(float(x), decimals) + 0.0  # "+ 0.0" turns -0.0 into 0.0
+    return f"{rounded:,.{decimals}f}".replace(",", " ").replace(".", ",")
+
+
+def fmt_pct(x: float | None, decimals: int = 1) -> str:
+    """Format a fraction as a percentage (``0.253`` -> ``25,3 %``)."""
+    return MISSING if _is_missing(x) else f"{fmt_number(float(x) * 100, decimals)} %"
+
+
+def fmt_value(x: float | None, unit: str) -> str:
+    """Format an indicator value according to its unit."""
+    if unit == "ratio":
+        return fmt_pct(x)
+    if unit == "years":
+        return MISSING if _is_missing(x) else f"{fmt_number(x, 1)} {t('unit_years')}"
+    return fmt_number(x, 2)
+
+
+CLASS_MARKERS: dict[str, str] = {"low": "🟢", "moderate": "🟡", "high": "🟠", "critical": "🔴"}
+BAND_MARKERS: dict[str, str] = {"green": "🟢", "amber": "🟠", "red": "🔴"}
+
+
+def level_label(level: str) -> str:
+    return t(f"level_{level}")
+
+
+def type_label(collectivity_type: str) -> str:
+    return t(f"type_{collectivity_type}")
+
+
+def class_label(risk_class: str | None) -> str:
+    """Localized risk class with its coloured marker, e.g. ``🔴 Critique``."""
+    if _is_missing(risk_class):
+        return MISSING
+    return f"{CLASS_MARKERS[risk_class]} {t(f'class_{risk_class}')}"
+
+
+def band_label(band: str | None) -> str:
+    """Localized indicator band with its coloured marker, e.g. ``🟠 Orange``."""
+    if _is_missing(band):
+        return f"⚪ {t('band_none')}"
+    return f"{BAND_MARKERS[band]} {t(f'band_{band}')}"

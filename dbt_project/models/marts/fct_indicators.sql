@@ -1,0 +1,119 @@
+{#
+    Every active indicator of the catalogue for every collectivity-year with budget data: an
+    indicator without data is a row with has_data = false and null value, band and sub-score.
+#}
+with
+
+indicator_values as (
+    select * from {{ ref('int_indicator_values_computed') }}
+),
+
+indicator_catalogue as (
+    select * from {{ ref('indicator_catalogue') }} where is_active
+),
+
+methodology_versions as (
+    select * from {{ ref('methodology_versions') }}
+),
+
+current_methodology as (
+    select methodology_version
+    from methodology_versions
+    where adopted_on = (select max(adopted_on) from methodology_versions)
+),
+
+collectivity_years as (
+    select distinct
+        collectivity_code,
+        fiscal_year
+    from indicator_values
+),
+
+spine as (
+    select
+        collectivity_years.collectivity_code,
+        collectivity_years.fiscal_year,
+        indicator_catalogue.indicator_code,
+        indicator_catalogue.domain_code,
+        indicator_catalogue.name_fr as indicator_name_fr,
+        indicator_catalogue.name_ar as indicator_name_ar,
+        indicator_catalogue.direction,
+        indicator_catalogue.unit,
+        indicator_catalogue.best_value,
+        indicator_catalogue.green_threshold,
+        indicator_catalogue.red_threshold,
+        indicator_catalogue.worst_value,
+        indicator_catalogue.weight_in_domain,
+        case when indicator_catalogue.direction = 'higher_better' then -1.0 else 1.0 end
+            as risk_orientation
+    from collectivity_years
+    cross join indicator_catalogue
+),
+
+valued as (
+    select
+        spine.*,
+        indicator_values.numerator_value,
+        indicator_values.denominator_value,
+        indicator_values.indicator_value,
+        indicator_values.indicator_value is not null as has_data
+    from spine
+    left join indicator_values
+        on
+            spine.collectivity_code = indicator_values.collectivity_code
+            and spine.fiscal_year = indicator_values.fiscal_year
+            and spine.indicator_code = indicator_values.indicator_code
+),
+
+scored as (
+    select
+        ---------- ids
+        valued.collectivity_code || '|' || cast(valued.fiscal_year as varchar) || '|'
+        || valued.indicator_code as indicator_result_id,
+        valued.collectivity_code,
+        valued.fiscal_year,
+        valued.indicator_code,
+        valued.domain_code,
+        ---------- strings
+        valued.indicator_name_fr,
+        valued.indicator_name_ar,
+        valued.direction,
+        valued.unit,
+        case
+            when not valued.has_data then null
+            when valued.direction = 'higher_better'
+                then
+                    case
+                        when valued.indicator_value >= valued.green_threshold then 'green'
+                        when valued.indicator_value < valued.red_threshold then 'red'
+                        else 'amber'
+                    end
+            else
+                case
+                    when valued.indicator_value < valued.green_threshold then 'green'
+                    when valued.indicator_value > valued.red_threshold then 'red'
+                    else 'amber'
+                end
+        end as band,
+        current_methodology.methodology_version,
+        ---------- numerics
+        valued.indicator_value,
+        valued.numerator_value,
+        valued.denominator_value,
+        valued.green_threshold,
+        valued.red_threshold,
+        valued.weight_in_domain,
+        round({{ sub_score(
+            'valued.risk_orientation * valued.indicator_value',
+            'valued.risk_orientation * valued.best_value',
+            'valued.risk_orientation * valued.green_threshold',
+            'valued.risk_orientation * valued.red_threshold',
+            'valued.risk_orientation * valued.worst_value',
+        ) }}, 4) as sub_score,
+        ---------- booleans
+        valued.has_data
+    from valued
+    cross join current_methodology
+)
+
+select * from scored

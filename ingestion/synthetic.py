@@ -1,0 +1,358 @@
+"""Deterministic synthetic treasury exports over the real collectivities.
+
+No per-collectivity open data exists (the TGR publishes aggregates only), so Tadqiq ships a
+generator that writes the files a treasury extract would: one CSV per collectivity and fiscal
+year, ``;``-separated, UTF-8 with BOM, French decimal commas and thousands spaces.
+
+Magnitudes follow ``DOMAIN.md`` §2.3: own revenue per inhabitant (rural ~100–250 MAD, urban
+~400–1,200 MAD, more where industry concentrates), transfer dependence (50–90 % rural, 25–50 %
+urban, ~74 % provinces), personnel 35–65 % of operating spend, gross savings 10–45 %, equipment
+execution 20–70 %, revenue arrears 1–5× own revenue with 30–60 % older than four years.
+
+Every collectivity draws a stable profile from ``(seed, code)`` and yearly noise from
+``(seed, code, year)``: the same collectivity gets the same figures whatever the scope.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from ingestion.reference import load_collectivities
+
+SCOPES = ("pilot", "rollout", "national")
+ROLLOUT_SEED = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "rollout_phases.csv"
+
+BUDGET_COLUMNS = [
+    "code_collectivite",
+    "exercice",
+    "code_ligne",
+    "libelle_ligne",
+    "credits_initiaux",
+    "credits_definitifs",
+    "engagements",
+    "paiements",
+    "emissions",
+    "recouvrements",
+]
+ARREARS_COLUMNS = [
+    "code_collectivite",
+    "exercice",
+    "code_taxe",
+    "libelle_taxe",
+    "annee_emission",
+    "reste_a_recouvrer",
+]
+
+# (line code, label, share within its group)
+TRANSFER_LINES = [
+    ("1.10.10", "Part du produit de la TVA", 0.85),
+    ("1.10.20", "Autres transferts de l'État", 0.15),
+]
+STATE_TAX_LINES = [
+    ("1.20.10", "Taxe professionnelle", 0.50),
+    ("1.20.20", "Taxe d'habitation", 0.15),
+    ("1.20.30", "Taxe de services communaux", 0.35),
+]
+OWN_REVENUE_LINES = [
+    ("1.30.10", "Taxe sur les terrains urbains non bâtis", 0.25),
+    ("1.30.20", "Taxe sur les opérations de construction", 0.20),
+    ("1.30.30", "Taxe sur les opérations de lotissement", 0.10),
+    ("1.40.10", "Redevance d'occupation du domaine public", 0.25),
+    ("1.40.20", "Produits des souks et marchés", 0.20),
+]
+ARREARS_TAXES = [
+    ("TP", "Taxe professionnelle", 0.30),
+    ("TH", "Taxe d'habitation", 0.10),
+    ("TSC", "Taxe de services communaux", 0.25),
+    ("TNB", "Taxe sur les terrains urbains non bâtis", 0.20),
+    ("ODP", "Redevance d'occupation du domaine public", 0.10),
+    ("SOUK", "Produits des souks et marchés", 0.05),
+]
+ARREARS_HISTORY_YEARS = 10
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a collectivity is like, stable across years."""
+
+    operating_revenue: float  # MAD, base year
+    transfer_share: float
+    collection_rate: float
+    savings_rate: float
+    personnel_share: float
+    delegated_share: float
+    equipment_execution: float
+    arrears_multiple: float
+    arrears_old_share: float
+    borrows: bool
+
+
+def scope_codes(scope: str, collectivities: pl.DataFrame) -> list[str]:
+    """Collectivity codes of a scope: pilot = phase 1, rollout = phases 1–3, national = all."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}; expected one of {', '.join(SCOPES)}")
+    if scope == "national":
+        return collectivities["collectivity_code"].to_list()
+    phases = pl.read_csv(ROLLOUT_SEED, schema_overrides={"collectivity_code": pl.String})
+    max_phase = 1 if scope == "pilot" else 3
+    return phases.filter(pl.col("rollout_phase") <= max_phase)["collectivity_code"].to_list()
+
+
+def _rng(seed: int, code_digits: str, *extra: int) -> np.random.Generator:
+    return np.random.default_rng([seed, int(code_digits), *extra])
+
+
+def _profile(unit: dict, seed: int) -> Profile:
+    rng = _rng(seed, unit["code_digits"])
+    population = max(unit["population_2024"] or 1_000, 1_000)
+    level = unit["level"]
+    if level == "region":
+        revenue = population * rng.lognormal(np.log(280), 0.25)
+        transfer = rng.uniform(0.80, 0.92)
+    elif level == "province":
+        revenue = population * rng.lognormal(np.log(90), 0.3)
+        transfer = rng.uniform(0.65, 0.85)
+    elif level == "arrondissement":
+        revenue = population * rng.lognormal(np.log(120), 0.2)
+        transfer = 1.0  # the dotation from the commune is its only resource
+    else:
+        jobs_per_capita = (unit["establishments_jobs"] or 0) / population
+        industry = 1 + min(jobs_per_capita * 2, 2)  # Jorf Lasfar-like zones collect far more TP
+        median_own = 500 if unit["is_urban"] else 170
+        own_per_capita = rng.lognormal(np.log(median_own), 0.35) * industry
+        transfer = rng.uniform(0.25, 0.50) if unit["is_urban"] else rng.uniform(0.50, 0.90)
+        transfer = transfer / (transfer + (1 - transfer) * industry)
+        revenue = own_per_capita * population / (1 - transfer)
+    return Profile(
+        operating_revenue=float(revenue),
+        transfer_share=float(transfer),
+        collection_rate=float(np.clip(rng.beta(6, 2), 0.35, 0.98)),
+        savings_rate=float(rng.uniform(0.02, 0.45)),
+        personnel_share=float(rng.uniform(0.33, 0.68)),
+        delegated_share=float(
+            rng.uniform(0.05, 0.18) if unit["is_urban"] else rng.uniform(0, 0.04)
+        ),
+        equipment_execution=float(rng.uniform(0.15, 0.75)),
+        arrears_multiple=float(np.clip(rng.lognormal(np.log(2.2), 0.5), 0.6, 7)),
+        arrears_old_share=float(rng.uniform(0.25, 0.65)),
+        borrows=bool(rng.random() < 0.39),
+    )
+
+
+def _split(total: float, lines: Iterable[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
+    return [(code, label, total * share) for code, label, share in lines]
+
+
+def budget_rows(unit: dict, year: int, seed: int) -> list[dict]:
+    """The budget-execution lines of one collectivity and fiscal year (amounts in MAD)."""
+    profile = _profile(unit, seed)
+    rng = _rng(seed, unit["code_digits"], year)
+    growth = 1.05 ** (year - 2022) * rng.lognormal(0, 0.04)
+    revenue = profile.operating_revenue * growth
+    collection = float(np.clip(profile.collection_rate + rng.normal(0, 0.04), 0.3, 0.99))
+    savings = profile.savings_rate + rng.normal(0, 0.03)
+    execution = float(np.clip(profile.equipment_execution + rng.normal(0, 0.05), 0.05, 0.95))
+
+    rows: list[dict] = []
+
+    def add(
+        code, label, *, initial, final, committed=None, paid=None, assessed=None, collected=None
+    ):
+        rows.append(
+            dict(
+                zip(
+                    BUDGET_COLUMNS,
+                    [
+                        unit["collectivity_code"],
+                        year,
+                        code,
+                        label,
+                        initial,
+                        final,
+                        committed,
+                        paid,
+                        assessed,
+                        collected,
+                    ],
+                    strict=True,
+                )
+            )
+        )
+
+    transfers = revenue * profile.transfer_share
+    taxes = revenue - transfers
+    revenue_lines = _split(transfers, TRANSFER_LINES)
+    if taxes > 0:
+        revenue_lines += _split(taxes * 0.55, STATE_TAX_LINES) + _split(
+            taxes * 0.45, OWN_REVENUE_LINES
+        )
+    for code, label, collected in revenue_lines:
+        forecast = collected * rng.uniform(0.9, 1.15)
+        is_transfer = code.startswith("1.10")
+        line_collection = (
+            1.0 if is_transfer else float(np.clip(collection + rng.normal(0, 0.05), 0.2, 1))
+        )
+        add(
+            code,
+            label,
+            initial=forecast,
+            final=forecast,
+            assessed=collected / line_collection,
+            collected=collected,
+        )
+
+    operating_spend = revenue * (1 - savings)
+    personnel = operating_spend * profile.personnel_share
+    delegated = operating_spend * profile.delegated_share
+    utilities = operating_spend * 0.08
+    interest = operating_spend * (0.015 if profile.borrows else 0.0)
+    other = operating_spend - personnel - delegated - utilities - interest
+    spend_lines = [
+        ("1.50.10", "Dépenses de personnel", personnel),
+        ("1.50.20", "Eau et électricité", utilities),
+        ("1.50.30", "Gestion déléguée des services publics", delegated),
+        ("1.50.40", "Autres biens et services", other),
+        ("1.50.50", "Intérêts de la dette", interest),
+    ]
+    for code, label, paid in spend_lines:
+        if paid <= 0:
+            continue
+        initial = paid / rng.uniform(0.88, 1.0)
+        add(
+            code,
+            label,
+            initial=initial,
+            final=initial * rng.uniform(0.97, 1.05),
+            committed=paid * rng.uniform(1.0, 1.06),
+            paid=paid,
+        )
+
+    surplus = max(revenue - operating_spend, 0)
+    loan = surplus * rng.uniform(0.2, 0.6) if profile.borrows else 0.0
+    add(
+        "2.10.10",
+        "Excédent de la première partie",
+        initial=surplus,
+        final=surplus,
+        assessed=surplus,
+        collected=surplus,
+    )
+    if loan:
+        add("2.10.20", "Emprunts FEC", initial=loan, final=loan, assessed=loan, collected=loan)
+    equipment_credits = (surplus + loan) * rng.uniform(1.3, 2.2) + revenue * 0.02
+    for code, label, share in (
+        ("2.20.10", "Travaux de voirie et réseaux", 0.6),
+        ("2.20.20", "Équipements et bâtiments", 0.4),
+    ):
+        credits = equipment_credits * share
+        paid = credits * float(np.clip(execution + rng.normal(0, 0.04), 0.02, 0.98))
+        add(
+            code,
+            label,
+            initial=credits * rng.uniform(0.7, 0.95),
+            final=credits,
+            committed=min(credits, paid * rng.uniform(1.1, 1.6)),
+            paid=paid,
+        )
+    if profile.borrows:
+        principal = loan * 0.1 + revenue * 0.01
+        add(
+            "2.20.30",
+            "Remboursement du principal de la dette",
+            initial=principal,
+            final=principal,
+            committed=principal,
+            paid=principal,
+        )
+    return rows
+
+
+def arrears_rows(unit: dict, year: int, seed: int) -> list[dict]:
+    """Revenue arrears (restes à recouvrer) by tax and assessment year at the end of `year`."""
+    if unit["level"] == "arrondissement":
+        return []  # arrondissements levy no tax
+    profile = _profile(unit, seed)
+    rng = _rng(seed, unit["code_digits"], year, 1)
+    own_revenue = profile.operating_revenue * (1 - profile.transfer_share) * 0.45
+    stock = own_revenue * 1.05 ** (year - 2022) * profile.arrears_multiple * rng.lognormal(0, 0.05)
+    old_share = float(np.clip(profile.arrears_old_share + rng.normal(0, 0.03), 0.05, 0.9))
+    recent_years = range(year - 3, year + 1)  # under four years old at the end of `year`
+    old_years = range(year - ARREARS_HISTORY_YEARS + 1, year - 3)
+    weights = {y: (1 - old_share) * w for y, w in zip(recent_years, _weights(rng, 4), strict=True)}
+    weights |= {y: old_share * w for y, w in zip(old_years, _weights(rng, 6), strict=True)}
+    rows = []
+    for tax, label, tax_share in ARREARS_TAXES:
+        for assessment_year, weight in sorted(weights.items()):
+            amount = stock * tax_share * weight
+            if amount >= 1:
+                rows.append(
+                    dict(
+                        zip(
+                            ARREARS_COLUMNS,
+                            [unit["collectivity_code"], year, tax, label, assessment_year, amount],
+                            strict=True,
+                        )
+                    )
+                )
+    return rows
+
+
+def _weights(rng: np.random.Generator, n: int) -> np.ndarray:
+    raw = rng.uniform(0.5, 1.5, n)
+    return raw / raw.sum()
+
+
+def french_amount(value: float | None) -> str:
+    """1234567.891 -> '1 234 567,89' as French spreadsheets export it."""
+    if value is None:
+        return ""
+    return f"{value:,.2f}".replace(",", " ").replace(".", ",")
+
+
+def _write_csv(path: Path, columns: list[str], rows: list[dict], amount_columns: set[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(
+                french_amount(row[c]) if c in amount_columns else row[c] for c in columns
+            )
+    tmp.replace(path)
+
+
+def generate(
+    inbox: Path, scope: str = "pilot", years: Iterable[int] = (2022, 2023, 2024), seed: int = 2026
+) -> dict[str, int]:
+    """Write the treasury exports of a scope into `inbox`; returns the files written per source."""
+    collectivities = load_collectivities()
+    codes = set(scope_codes(scope, collectivities))
+    units = collectivities.filter(pl.col("collectivity_code").is_in(codes)).to_dicts()
+    written = {"budget_execution": 0, "revenue_arrears": 0}
+    for unit in units:
+        for year in years:
+            stem = f"{unit['code_digits']}_{year}"
+            _write_csv(
+                inbox / "budget_execution" / f"execution_budgetaire_{stem}.csv",
+                BUDGET_COLUMNS,
+                budget_rows(unit, year, seed),
+                set(BUDGET_COLUMNS[4:]),
+            )
+            written["budget_execution"] += 1
+            arrears = arrears_rows(unit, year, seed)
+            if arrears:
+                _write_csv(
+                    inbox / "revenue_arrears" / f"restes_a_recouvrer_{stem}.csv",
+                    ARREARS_COLUMNS,
+                    arrears,
+                    {"reste_a_recouvrer"},
+                )
+                written["revenue_arrears"] += 1
+    return written

@@ -1,0 +1,153 @@
+"""`tadqiq`: the common jobs, each a thin call into the generator, Dagster, dbt or Streamlit."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+from orchestration.lib.settings import (
+    DBT_PROJECT_DIR,
+    REPO_ROOT,
+    data_dir,
+    inbox_dir,
+    published_dir,
+    set_env_defaults,
+)
+
+
+def _years(text: str) -> list[int]:
+    start, _, end = text.partition("-")
+    return list(range(int(start), int(end or start) + 1))
+
+
+def _say(message: str) -> None:
+    print(f"[tadqiq] {message}", flush=True)
+
+
+def cmd_generate(args: argparse.Namespace) -> None:
+    from ingestion.synthetic import generate
+
+    started = time.perf_counter()
+    written = generate(inbox_dir(), scope=args.scope, years=args.years, seed=args.seed)
+    _say(
+        f"generated {args.scope} scope, years {args.years[0]}-{args.years[-1]}: "
+        + ", ".join(f"{n} {source} files" for source, n in written.items())
+        + f" in {inbox_dir()} ({time.perf_counter() - started:.1f} s)"
+    )
+
+
+def dbt_parse() -> None:
+    """Write dbt's manifest, which the Dagster dbt assets are built from."""
+    from dbt.cli.main import dbtRunner
+
+    project = str(DBT_PROJECT_DIR)
+    result = dbtRunner().invoke(
+        ["parse", "--project-dir", project, "--profiles-dir", project, "--quiet"]
+    )
+    if not result.success:
+        raise SystemExit(f"dbt parse failed: {result.exception}")
+
+
+def cmd_build(_: argparse.Namespace) -> None:
+    import dagster as dg
+
+    started = time.perf_counter()
+    _say("parsing the dbt project")
+    dbt_parse()
+    from orchestration.definitions import defs
+
+    job = defs().resolve_implicit_global_asset_job_def()
+    _say("materializing every asset (reference, ingestion, checks, dbt build, publication)")
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    if not result.success or failed_checks:
+        for check in failed_checks:
+            _say(f"check failed: {check.asset_key.to_user_string()} {check.check_name}")
+        raise SystemExit("[tadqiq] build failed; see the run in the Dagster UI (tadqiq ui)")
+    _say(f"build succeeded in {time.perf_counter() - started:.1f} s; run id {result.run_id}")
+    _print_summary()
+
+
+def _print_summary() -> None:
+    import duckdb
+
+    current = (published_dir() / "CURRENT").read_text(encoding="utf-8").strip()
+    with duckdb.connect(str(published_dir() / current), read_only=True) as con:
+        for table in ("dim_collectivities", "fct_indicators", "fct_risk_scores"):
+            (count,) = con.execute(f"select count(*) from marts.{table}").fetchone()
+            _say(f"  marts.{table}: {count} rows")
+    _say(f"published snapshot: {published_dir() / current}")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    app = REPO_ROOT / "dashboards" / "app.py"
+    _say(f"dashboard at http://localhost:{args.port}  (Ctrl+C to stop)")
+    subprocess.run(
+        [
+            sys.executable, "-m", "streamlit", "run", str(app),
+            "--server.headless", "true",
+            "--server.port", str(args.port),
+            "--browser.gatherUsageStats", "false",
+        ],
+        check=False,
+        cwd=REPO_ROOT,
+    )  # fmt: skip
+
+
+def cmd_ui(args: argparse.Namespace) -> None:
+    dbt_parse()
+    _say(f"Dagster UI at http://localhost:{args.port}  (Ctrl+C to stop)")
+    subprocess.run(
+        [sys.executable, "-m", "dagster", "dev", "-m", "orchestration.definitions",
+         "-p", str(args.port)],
+        check=False,
+        cwd=REPO_ROOT,
+    )  # fmt: skip
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    cmd_generate(args)
+    cmd_build(args)
+    if not args.no_serve:
+        cmd_serve(args)
+
+
+def main(argv: list[str] | None = None) -> None:
+    set_env_defaults()
+    parser = argparse.ArgumentParser(prog="tadqiq", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def scope_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--scope", choices=("pilot", "rollout", "national"), default="rollout")
+        p.add_argument("--years", type=_years, default=_years("2022-2024"), help="e.g. 2022-2024")
+        p.add_argument("--seed", type=int, default=2026)
+
+    p = sub.add_parser("generate", help="write synthetic treasury exports into data/inbox")
+    scope_args(p)
+    p.set_defaults(func=cmd_generate)
+    p = sub.add_parser("build", help="materialize every asset and publish the warehouse")
+    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("serve", help="start the Streamlit dashboard")
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("ui", help="start the Dagster UI")
+    p.add_argument("--port", type=int, default=3000)
+    p.set_defaults(func=cmd_ui)
+    p = sub.add_parser("demo", help="generate, build, publish and serve, end to end")
+    scope_args(p)
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--no-serve", action="store_true", help="stop after publishing")
+    p.set_defaults(func=cmd_demo)
+
+    args = parser.parse_args(argv)
+    _say(f"data directory: {data_dir()}")
+    os.chdir(REPO_ROOT)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
