@@ -19,7 +19,7 @@ import polars as pl
 
 ColumnKind = Literal["code", "text", "year", "amount"]
 
-HCP_CODE_PATTERN = r"^\d{2}(\.\d{3}(\.\d{2}\.\d{1,2})?)?$"
+HCP_CODE_PATTERN = r"^\d{2}(?:\.\d{3}(?:\.\d{2}\.\d{1,2})?)?$"
 MIN_FISCAL_YEAR = 2015  # the organic laws of 2015 set today's budget regime
 MAX_FISCAL_YEAR = 2100
 

@@ -7,6 +7,7 @@ daily_refresh_job = dg.define_asset_job(
 )
 
 daily_refresh_schedule = dg.ScheduleDefinition(
+    name="daily_refresh_schedule",
     job=daily_refresh_job,
     cron_schedule="0 5 * * *",
     execution_timezone="Africa/Casablanca",

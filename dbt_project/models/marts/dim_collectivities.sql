@@ -9,11 +9,13 @@ rollout_phases as (
 ),
 
 regions as (
-    select * from collectivities where level = 'region'
+    select * from collectivities
+    where level = 'region'
 ),
 
 provinces as (
-    select * from collectivities where level = 'province'
+    select * from collectivities
+    where level = 'province'
 ),
 
 collectivities_described as (

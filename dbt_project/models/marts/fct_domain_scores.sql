@@ -10,7 +10,8 @@ risk_domains as (
 ),
 
 indicator_catalogue as (
-    select * from {{ ref('indicator_catalogue') }} where is_active
+    select * from {{ ref('indicator_catalogue') }}
+    where is_active
 ),
 
 expected_per_domain as (

@@ -9,17 +9,12 @@ indicator_values as (
 ),
 
 indicator_catalogue as (
-    select * from {{ ref('indicator_catalogue') }} where is_active
-),
-
-methodology_versions as (
-    select * from {{ ref('methodology_versions') }}
+    select * from {{ ref('indicator_catalogue') }}
+    where is_active
 ),
 
 current_methodology as (
-    select methodology_version
-    from methodology_versions
-    where adopted_on = (select max(adopted_on) from methodology_versions)
+    select * from {{ ref('int_methodology_versions_filtered_to_current') }}
 ),
 
 collectivity_years as (
@@ -88,12 +83,9 @@ scored as (
                         when valued.indicator_value < valued.red_threshold then 'red'
                         else 'amber'
                     end
-            else
-                case
-                    when valued.indicator_value < valued.green_threshold then 'green'
-                    when valued.indicator_value > valued.red_threshold then 'red'
-                    else 'amber'
-                end
+            when valued.indicator_value < valued.green_threshold then 'green'
+            when valued.indicator_value > valued.red_threshold then 'red'
+            else 'amber'
         end as band,
         current_methodology.methodology_version,
         ---------- numerics

@@ -35,14 +35,8 @@ risk_classes as (
     select * from {{ ref('risk_classes') }}
 ),
 
-methodology_versions as (
-    select * from {{ ref('methodology_versions') }}
-),
-
 current_methodology as (
-    select methodology_version
-    from methodology_versions
-    where adopted_on = (select max(adopted_on) from methodology_versions)
+    select * from {{ ref('int_methodology_versions_filtered_to_current') }}
 ),
 
 composite as (
@@ -59,15 +53,26 @@ composite as (
     group by collectivity_code, fiscal_year
 ),
 
+likelihood_band_bounds as (
+    select
+        likelihood,
+        min_composite_score,
+        lead(min_composite_score) over (order by min_composite_score) as next_min_composite_score
+    from likelihood_bands
+),
+
 with_likelihood as (
     select
         composite.*,
-        (
-            select max(likelihood_bands.likelihood)
-            from likelihood_bands
-            where composite.composite_score >= likelihood_bands.min_composite_score
-        ) as likelihood
+        likelihood_band_bounds.likelihood
     from composite
+    left join likelihood_band_bounds
+        on
+            composite.composite_score >= likelihood_band_bounds.min_composite_score
+            and (
+                composite.composite_score < likelihood_band_bounds.next_min_composite_score
+                or likelihood_band_bounds.next_min_composite_score is null
+            )
 ),
 
 exposure as (
@@ -99,6 +104,21 @@ exposure as (
     left join arrears on finances.collectivity_year_id = arrears.collectivity_year_id
 ),
 
+impact_weights as (
+    select
+        sum(case when impact_factor = 'total_spending' then weight else 0 end)
+            as total_spending,
+        sum(case when impact_factor = 'population' then weight else 0 end) as population,
+        sum(case when impact_factor = 'equipment_volume' then weight else 0 end)
+            as equipment_volume,
+        sum(case when impact_factor = 'delegated_services' then weight else 0 end)
+            as delegated_services,
+        sum(case when impact_factor = 'arrears_stock' then weight else 0 end)
+            as arrears_stock,
+        sum(weight) as total_weight
+    from impact_factors
+),
+
 materiality as (
     select
         exposure.collectivity_code,
@@ -106,27 +126,14 @@ materiality as (
         exposure.is_territorial_collectivity,
         exposure.level,
         100.0 * (
-            exposure.total_spending_rank * weights.total_spending
-            + exposure.population_rank * weights.population
-            + exposure.equipment_volume_rank * weights.equipment_volume
-            + exposure.delegated_services_rank * weights.delegated_services
-            + exposure.arrears_stock_rank * weights.arrears_stock
-        ) / weights.total_weight as materiality_score
+            exposure.total_spending_rank * impact_weights.total_spending
+            + exposure.population_rank * impact_weights.population
+            + exposure.equipment_volume_rank * impact_weights.equipment_volume
+            + exposure.delegated_services_rank * impact_weights.delegated_services
+            + exposure.arrears_stock_rank * impact_weights.arrears_stock
+        ) / impact_weights.total_weight as materiality_score
     from exposure
-    cross join (
-        select
-            sum(case when impact_factor = 'total_spending' then weight else 0 end)
-                as total_spending,
-            sum(case when impact_factor = 'population' then weight else 0 end) as population,
-            sum(case when impact_factor = 'equipment_volume' then weight else 0 end)
-                as equipment_volume,
-            sum(case when impact_factor = 'delegated_services' then weight else 0 end)
-                as delegated_services,
-            sum(case when impact_factor = 'arrears_stock' then weight else 0 end)
-                as arrears_stock,
-            sum(weight) as total_weight
-        from impact_factors
-    ) as weights
+    cross join impact_weights
 ),
 
 with_impact as (
@@ -178,19 +185,20 @@ ranked as (
                     order by
                         scored.inherent_risk desc,
                         scored.composite_score desc,
-                        scored.collectivity_code
+                        scored.collectivity_code asc
                 )
         end as national_rank,
         row_number() over (
             partition by scored.fiscal_year, scored.level
             order by
-                scored.inherent_risk desc, scored.composite_score desc, scored.collectivity_code
+                scored.inherent_risk desc, scored.composite_score desc, scored.collectivity_code asc
         ) as level_rank,
         current_methodology.methodology_version
     from scored
     left join risk_classes
-        on scored.inherent_risk between risk_classes.min_inherent_risk
-        and risk_classes.max_inherent_risk
+        on
+            scored.inherent_risk between risk_classes.min_inherent_risk
+            and risk_classes.max_inherent_risk
     cross join current_methodology
 )
 

@@ -33,49 +33,49 @@ fractions as (
     select
         collectivity_code,
         fiscal_year,
-        'FS2',
-        transferred_revenue_amount,
-        operating_revenue_amount
+        'FS2' as indicator_code,
+        transferred_revenue_amount as numerator_value,
+        operating_revenue_amount as denominator_value
     from finances_with_arrears
     union all
     select
         collectivity_code,
         fiscal_year,
-        'RM1',
-        tax_collected_amount,
-        tax_assessed_amount
+        'RM1' as indicator_code,
+        tax_collected_amount as numerator_value,
+        tax_assessed_amount as denominator_value
     from finances_with_arrears
     union all
     select
         collectivity_code,
         fiscal_year,
-        'RM2',
-        arrears_total_amount,
-        own_revenue_amount
+        'RM2' as indicator_code,
+        arrears_total_amount as numerator_value,
+        own_revenue_amount as denominator_value
     from finances_with_arrears
     union all
     select
         collectivity_code,
         fiscal_year,
-        'RM3',
-        arrears_older_than_4y_amount,
-        arrears_total_amount
+        'RM3' as indicator_code,
+        arrears_older_than_4y_amount as numerator_value,
+        arrears_total_amount as denominator_value
     from finances_with_arrears
     union all
     select
         collectivity_code,
         fiscal_year,
-        'SE2',
-        equipment_paid_amount,
-        equipment_credit_amount
+        'SE2' as indicator_code,
+        equipment_paid_amount as numerator_value,
+        equipment_credit_amount as denominator_value
     from finances_with_arrears
     union all
     select
         collectivity_code,
         fiscal_year,
-        'HR1',
-        personnel_spend_amount,
-        operating_spend_amount
+        'HR1' as indicator_code,
+        personnel_spend_amount as numerator_value,
+        operating_spend_amount as denominator_value
     from finances_with_arrears
 ),
 

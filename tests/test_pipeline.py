@@ -1,0 +1,205 @@
+"""End to end in process: generated exports → Dagster assets → dbt marts → published snapshot.
+
+The indicators are recomputed here a second way, straight from the CSV files with the csv
+module and the seeds, and compared with what the warehouse holds.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections import defaultdict
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from ingestion.synthetic import generate
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "dbt_project" / "seeds"
+YEARS = (2023, 2024)
+
+
+def french_number(text: str) -> float | None:
+    text = text.replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    return float(text) if text else None
+
+
+def seed(name: str) -> list[dict[str, str]]:
+    with (SEEDS / f"{name}.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def expected_indicators(inbox: Path) -> dict[tuple[str, int, str], float | None]:
+    """FS1, FS2, RM1, RM2, RM3, SE2, HR1 from the raw files, without polars, dbt or DuckDB."""
+    lines = {row["budget_line_code"]: row for row in seed("budget_nomenclature")}
+    sums: dict[tuple[str, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for path in (inbox / "budget_execution").glob("*.csv"):
+        with path.open(encoding="utf-8-sig") as handle:
+            for row in csv.DictReader(handle, delimiter=";"):
+                s = sums[(row["code_collectivite"], int(row["exercice"]))]
+                line = lines[row["code_ligne"]]
+                paid = french_number(row["paiements"]) or 0.0
+                collected = french_number(row["recouvrements"]) or 0.0
+                if line["flow_nature"] == "revenue" and line["budget_part"] == "1":
+                    s["op_revenue"] += collected
+                if line["revenue_class"] == "transferred":
+                    s["transfers"] += collected
+                if line["revenue_class"] == "own":
+                    s["own"] += collected
+                if line["revenue_class"] in ("own", "state_managed"):
+                    s["assessed"] += french_number(row["emissions"]) or 0.0
+                    s["collected"] += collected
+                if line["flow_nature"] == "expense" and line["budget_part"] == "1":
+                    s["op_spend"] += paid
+                if line["economic_category"] == "personnel":
+                    s["personnel"] += paid
+                if line["economic_category"] == "investment":
+                    s["equip_paid"] += paid
+                    s["equip_credit"] += french_number(row["credits_definitifs"]) or 0.0
+    arrears: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for path in (inbox / "revenue_arrears").glob("*.csv"):
+        with path.open(encoding="utf-8-sig") as handle:
+            for row in csv.DictReader(handle, delimiter=";"):
+                year = int(row["exercice"])
+                amount = french_number(row["reste_a_recouvrer"])
+                arrears[(row["code_collectivite"], year)][0] += amount
+                if year - int(row["annee_emission"]) >= 4:
+                    arrears[(row["code_collectivite"], year)][1] += amount
+
+    def ratio(numerator: float | None, denominator: float | None) -> float | None:
+        return numerator / denominator if numerator is not None and denominator else None
+
+    expected = {}
+    for (code, year), s in sums.items():
+        total, old = arrears.get((code, year), (None, None))
+        values = {
+            "FS1": ratio(s["op_revenue"] - s["op_spend"], s["op_revenue"]),
+            "FS2": ratio(s["transfers"], s["op_revenue"]),
+            "RM1": ratio(s["collected"], s["assessed"]),
+            "RM2": ratio(total, s["own"]),
+            "RM3": ratio(old, total),
+            "SE2": ratio(s["equip_paid"], s["equip_credit"]),
+            "HR1": ratio(s["personnel"], s["op_spend"]),
+        }
+        expected |= {(code, year, k): v for k, v in values.items()}
+    return expected
+
+
+def expected_band(value: float, row: dict[str, str]) -> str:
+    green, red = float(row["green_threshold"]), float(row["red_threshold"])
+    if row["direction"] == "higher_better":
+        return "green" if value >= green else "red" if value < red else "amber"
+    return "green" if value < green else "red" if value > red else "amber"
+
+
+@pytest.fixture(scope="module")
+def built(session_env: Path) -> dict:
+    data = Path(os.environ["TADQIQ_DATA_DIR"])
+    generate(data / "inbox", "pilot", YEARS, seed=11)
+    from orchestration.definitions import defs
+
+    job = defs().resolve_implicit_global_asset_job_def()
+    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral())
+    return {"result": result, "data": data}
+
+
+def query(built: dict, sql: str) -> list[tuple]:
+    current = (built["data"] / "published" / "CURRENT").read_text().strip()
+    with duckdb.connect(str(built["data"] / "published" / current), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_run_succeeds_with_every_check_passing(built: dict) -> None:
+    result = built["result"]
+    assert result.success
+    evaluations = result.get_asset_check_evaluations()
+    assert {e.check_name for e in evaluations} >= {
+        "budget_execution_contract_gx",
+        "revenue_arrears_contract_gx",
+    }
+    assert all(e.passed for e in evaluations)
+
+
+def test_indicators_match_a_second_computation(built: dict) -> None:
+    expected = expected_indicators(built["data"] / "inbox")
+    rows = query(
+        built,
+        "select collectivity_code, fiscal_year, indicator_code, indicator_value, has_data, band "
+        "from marts.fct_indicators",
+    )
+    assert len(rows) == len(expected) == 20 * len(YEARS) * 7
+    catalogue = {row["indicator_code"]: row for row in seed("indicator_catalogue")}
+    for code, year, indicator, value, has_data, band in rows:
+        want = expected[(code, year, indicator)]
+        if want is None:
+            assert not has_data and value is None and band is None
+        else:
+            assert value == pytest.approx(want, rel=1e-9), (code, year, indicator)
+            assert band == expected_band(want, catalogue[indicator])
+
+
+def test_arrondissements_have_no_revenue_indicators_and_no_national_rank(built: dict) -> None:
+    rows = query(
+        built,
+        "select i.indicator_code, bool_or(i.has_data) from marts.fct_indicators as i "
+        "inner join marts.dim_collectivities as d using (collectivity_code) "
+        "where d.level = 'arrondissement' and i.indicator_code like 'RM%' group by 1",
+    )
+    assert sorted(rows) == [("RM1", False), ("RM2", False), ("RM3", False)]
+    ranks = query(
+        built,
+        "select d.level, count(r.national_rank), count(*) from marts.fct_risk_scores as r "
+        "inner join marts.dim_collectivities as d using (collectivity_code) "
+        "where r.fiscal_year = 2024 group by 1 order by 1",
+    )
+    assert ranks == [("arrondissement", 0, 16), ("commune", 2, 2), ("region", 2, 2)]
+
+
+def test_risk_scores_are_consistent(built: dict) -> None:
+    rows = query(
+        built,
+        "select likelihood, impact, inherent_risk, risk_class, national_rank "
+        "from marts.fct_risk_scores where fiscal_year = 2024 and national_rank is not null "
+        "order by national_rank",
+    )
+    classes = [(1, 4, "low"), (5, 9, "moderate"), (10, 14, "high"), (15, 25, "critical")]
+    for likelihood, impact, inherent, risk_class, _ in rows:
+        assert inherent == likelihood * impact
+        assert next(c for lo, hi, c in classes if lo <= inherent <= hi) == risk_class
+    assert [r[4] for r in rows] == [1, 2, 3, 4]
+    assert [r[2] for r in rows] == sorted((r[2] for r in rows), reverse=True)
+
+
+def test_rerun_is_idempotent(built: dict) -> None:
+    before = query(built, "select * from marts.fct_risk_scores order by risk_score_id")
+    from orchestration.definitions import defs
+
+    result = (
+        defs()
+        .resolve_implicit_global_asset_job_def()
+        .execute_in_process(instance=dg.DagsterInstance.ephemeral())
+    )
+    assert result.success
+    assert query(built, "select * from marts.fct_risk_scores order by risk_score_id") == before
+    assert len(list((built["data"] / "published").glob("warehouse_*.duckdb"))) == 2
+
+
+def test_dbt_unit_tests_pass_on_the_built_warehouse(built: dict) -> None:
+    from dbt.cli.main import dbtRunner
+
+    project = str(REPO / "dbt_project")
+    outcome = dbtRunner().invoke(
+        ["test", "--select", "test_type:unit", "--project-dir", project, "--profiles-dir", project]
+    )
+    assert outcome.success
+    names = sorted(r.node.name for r in outcome.result.results)
+    assert names == [
+        "arrears_age_split_at_four_years",
+        "domain_scores_weighted_with_coverage_by_hand",
+        "indicator_bands_and_sub_scores_by_hand",
+        "indicator_fractions_by_hand",
+        "likelihood_impact_and_rank_by_hand",
+    ]
