@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import shapely
+from shapely.geometry import shape
 
 from dashboards.i18n import class_label, fmt_number, fmt_pct, localized, t
 
@@ -73,7 +76,7 @@ def _hover_data(scores: pd.DataFrame) -> pd.DataFrame:
 
 def _score_trace(
     scores: pd.DataFrame, geojson: dict[str, Any], metric: str, *, showscale: bool
-) -> go.Choropleth:
+) -> go.Choroplethmap:
     zmin, zmax = METRIC_RANGES[metric]
     scores = scores[scores["collectivity_code"].isin(feature_ids(geojson))]
     hover = (
@@ -82,7 +85,7 @@ def _score_trace(
         f"{t('hover_inherent')} : %{{customdata[3]}}<br>"
         f"{t('hover_class')} : %{{customdata[4]}}<extra></extra>"
     )
-    return go.Choropleth(
+    return go.Choroplethmap(
         geojson=geojson,
         featureidkey="id",
         locations=scores["collectivity_code"],
@@ -93,14 +96,15 @@ def _score_trace(
         showscale=showscale,
         colorbar={"title": {"text": t(metric)}},
         marker={"line": {"color": "white", "width": 0.5}},
+        below="",
         customdata=_hover_data(scores).to_numpy(),
         hovertemplate=hover,
     )
 
 
-def _background_trace(outlines: dict[str, Any]) -> go.Choropleth:
+def _background_trace(outlines: dict[str, Any]) -> go.Choroplethmap:
     codes = sorted(feature_ids(outlines))
-    return go.Choropleth(
+    return go.Choroplethmap(
         geojson=outlines,
         featureidkey="id",
         locations=codes,
@@ -110,6 +114,25 @@ def _background_trace(outlines: dict[str, Any]) -> go.Choropleth:
         marker={"line": {"color": OUTLINE_COLOR, "width": 1}},
         hoverinfo="skip",
     )
+
+
+def map_view(layers: Sequence[MapLayer], width_px: int = 900, height_px: int = 560):
+    """Centre and zoom framing the scored features (MapLibre has no `fitbounds` for GeoJSON)."""
+    geometries = [
+        shape(feature["geometry"])
+        for scores, geojson in layers
+        for feature in geojson["features"]
+        if feature["id"] in set(scores["collectivity_code"])
+    ]
+    if not geometries:
+        return {"lon": -7.0, "lat": 31.8}, 4.2  # Morocco
+    west, south, east, north = shapely.union_all(geometries).bounds
+    lat_span = max(north - south, 1e-3) / math.cos(math.radians((north + south) / 2))
+    zoom = min(
+        math.log2(width_px * 360 / (256 * max(east - west, 1e-3))),
+        math.log2(height_px * 180 / (256 * lat_span)),
+    )
+    return {"lon": (west + east) / 2, "lat": (south + north) / 2}, max(zoom - 0.6, 1.0)
 
 
 def risk_map(
@@ -125,7 +148,9 @@ def risk_map(
         fig.add_trace(_background_trace(background))
     for position, (scores, geojson) in enumerate(layers):
         fig.add_trace(_score_trace(scores, geojson, metric, showscale=position == 0))
-    fig.update_geos(fitbounds="locations", visible=False)
+    # a blank style: no tiles, nothing fetched from the internet at run time
+    center, zoom = map_view(layers)
+    fig.update_layout(map={"style": "white-bg", "center": center, "zoom": zoom})
     return _finish(fig, title, height=640)
 
 
