@@ -1,8 +1,27 @@
-"""Ingest every file of one source from the inbox: landed rows, quarantine and manifest."""
+"""Ingest one source from the inbox: a file store, a manifest, and the landed datasets.
+
+Layout under the raw directory (``data/raw``)::
+
+    _store/<source>/<entity>/<sha256>.parquet        landed rows of each file version read
+    _store/<source>/<entity>/<sha256>.quarantine.parquet
+    ingest/manifest_<entity>.parquet                 one row per file version ever seen
+    ingest/quarantine_<entity>.parquet               every quarantined row, with its file
+    <source>/<entity>/fiscal_year=YYYY.parquet       the landed rows in force, per fiscal year
+    <source>/<entity>/data.parquet                   (sources without fiscal years)
+    <source>/<entity>/_schema.parquet                empty, so readers always find the schema
+
+Promises:
+* a file is identified by its sha256: ingesting the same bytes again changes nothing;
+* a newer file replaces an older one for the same replacement key (by default collectivity
+  and fiscal year): no duplicates, and the older file's status says it was superseded;
+* ``rows_read = rows_landed + rows_quarantined`` for every file; nothing is dropped silently.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from ingestion.contracts import Contract
-from ingestion.readers import QUARANTINE_SCHEMA, ROW, FileRejected, read_export
+from ingestion.readers import QUARANTINE_SCHEMA, FileRejected, read_export
 
 MANIFEST_SCHEMA = {
     "source": pl.String,
@@ -20,79 +39,34 @@ MANIFEST_SCHEMA = {
     "size_bytes": pl.Int64,
     "encoding": pl.String,
     "separator": pl.String,
-    "status": pl.String,
+    "status": pl.String,  # loaded | rejected | superseded
     "message": pl.String,
     "rows_read": pl.Int64,
     "rows_landed": pl.Int64,
     "rows_quarantined": pl.Int64,
+    "rows_in_force": pl.Int64,
     "ingested_at": pl.Datetime("us", "UTC"),
 }
+FILE_COLUMNS = {"source_row": pl.Int64, "source_file": pl.String, "file_sha256": pl.String}
 
 
 @dataclass
 class SourceIngest:
     contract: Contract
-    landed: pl.DataFrame
-    quarantined: pl.DataFrame
-    manifest: pl.DataFrame
+    manifest: pl.DataFrame  # every file version of this source, with its status
+    new_files: pl.DataFrame  # the manifest rows this run added
+    landed: pl.DataFrame  # rows in force, all years
+    quarantined: pl.DataFrame  # every quarantined row of every file version
 
     @property
     def rejected_files(self) -> pl.DataFrame:
-        return self.manifest.filter(pl.col("status") == "rejected")
+        return self.new_files.filter(pl.col("status") == "rejected")
 
-
-def ingest_source(inbox: Path, contract: Contract, known_codes: set[str]) -> SourceIngest:
-    """Read every file of `contract` in `inbox`; a rejected file never stops the others."""
-    now = datetime.now(UTC)
-    landed, quarantined, manifest = [], [], []
-    for path in sorted(inbox.glob(contract.file_glob)):
-        entry = {
-            "source": contract.source,
-            "entity": contract.entity,
-            "source_file": path.name,
-            "ingested_at": now,
-        }
-        try:
-            result = read_export(path, contract, known_codes)
-        except FileRejected as rejected:
-            manifest.append(
-                entry
-                | {
-                    "size_bytes": path.stat().st_size,
-                    "status": "rejected",
-                    "message": rejected.problem,
-                    "rows_read": 0,
-                    "rows_landed": 0,
-                    "rows_quarantined": 0,
-                }
-            )
-            continue
-        rows_quarantined = result.quarantined.select(ROW).n_unique()
-        manifest.append(
-            entry
-            | {
-                "sha256": result.sha256,
-                "size_bytes": result.size_bytes,
-                "encoding": result.encoding,
-                "separator": result.separator,
-                "status": "loaded",
-                "message": None
-                if rows_quarantined == 0
-                else f"{rows_quarantined} ligne(s) en quarantaine",
-                "rows_read": result.rows_read,
-                "rows_landed": result.landed.height,
-                "rows_quarantined": rows_quarantined,
-            }
-        )
-        landed.append(result.landed)
-        quarantined.append(result.quarantined)
-    empty_landed = pl.DataFrame(schema=contract.schema | {ROW: pl.Int64, "source_file": pl.String})
-    return SourceIngest(
-        contract=contract,
-        landed=pl.concat([empty_landed, *landed], how="vertical_relaxed"),
-        quarantined=pl.concat([pl.DataFrame(schema=QUARANTINE_SCHEMA), *quarantined]),
-        manifest=pl.DataFrame(manifest, schema=MANIFEST_SCHEMA),
-    )
+    @property
+    def fiscal_years(self) -> list[int]:
+        if not self.contract.is_partitioned:
+            return []
+        return sorted(self.landed[self.contract.year_column].unique().drop_nulls().to_list())
 
 
 def write_parquet(frame: pl.DataFrame, path: Path) -> Path:
@@ -102,3 +76,198 @@ def write_parquet(frame: pl.DataFrame, path: Path) -> Path:
     frame.write_parquet(tmp)
     tmp.replace(path)
     return path
+
+
+def _read_or_empty(path: Path, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return pl.read_parquet(path) if path.exists() else pl.DataFrame(schema=schema)
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class RawStore:
+    """Where one source's file versions, manifest and landed datasets live."""
+
+    def __init__(self, raw_dir: Path, contract: Contract) -> None:
+        self.raw_dir = raw_dir
+        self.contract = contract
+        self.store = raw_dir / "_store" / contract.source / contract.entity
+        self.dataset = raw_dir / contract.source / contract.entity
+        self.manifest_path = raw_dir / "ingest" / f"manifest_{contract.entity}.parquet"
+        self.quarantine_path = raw_dir / "ingest" / f"quarantine_{contract.entity}.parquet"
+
+    @property
+    def landed_schema(self) -> dict[str, pl.DataType]:
+        return self.contract.schema | FILE_COLUMNS
+
+    def manifest(self) -> pl.DataFrame:
+        return _read_or_empty(self.manifest_path, MANIFEST_SCHEMA)
+
+    def pending(self, inbox: Path) -> list[Path]:
+        """Inbox files whose bytes have not been ingested yet."""
+        seen = set(self.manifest()["sha256"].drop_nulls())
+        return [p for p in sorted(inbox.glob(self.contract.file_glob)) if sha256_of(p) not in seen]
+
+
+def ingest_source(
+    inbox: Path, contract: Contract, known_codes: set[str], raw_dir: Path
+) -> SourceIngest:
+    """Read the new files of `contract` in `inbox` into the store; compose what is in force."""
+    store = RawStore(raw_dir, contract)
+    manifest = store.manifest()
+    now = datetime.now(UTC)
+    added: list[dict] = []
+    for path in store.pending(inbox):
+        entry = {"source": contract.source, "entity": contract.entity, "source_file": path.name}
+        entry |= {"sha256": sha256_of(path), "size_bytes": path.stat().st_size, "ingested_at": now}
+        try:
+            result = read_export(path, contract, known_codes)
+        except FileRejected as rejected:
+            added.append(entry | {"status": "rejected", "message": rejected.problem} | _zero())
+            continue
+        write_parquet(
+            result.landed.with_columns(pl.lit(result.sha256).alias("file_sha256")),
+            store.store / f"{result.sha256}.parquet",
+        )
+        write_parquet(
+            result.quarantined.with_columns(pl.lit(result.sha256).alias("file_sha256")),
+            store.store / f"{result.sha256}.quarantine.parquet",
+        )
+        message = (
+            f"{result.rows_quarantined} ligne(s) en quarantaine"
+            if result.rows_quarantined
+            else None
+        )
+        added.append(
+            entry
+            | {
+                "encoding": result.encoding,
+                "separator": result.separator,
+                "status": "loaded",
+                "message": message,
+                "rows_read": result.rows_read,
+                "rows_landed": result.landed.height,
+                "rows_quarantined": result.rows_quarantined,
+            }
+        )
+    new_files = pl.DataFrame(added, schema=MANIFEST_SCHEMA)
+    manifest = pl.concat([manifest, new_files])
+    landed, manifest = _compose(store, manifest)
+    quarantined = _quarantine(store, manifest)
+    write_parquet(manifest, store.manifest_path)
+    write_parquet(quarantined, store.quarantine_path)
+    return SourceIngest(contract, manifest, new_files, landed, quarantined)
+
+
+def _zero() -> dict[str, int]:
+    return {"rows_read": 0, "rows_landed": 0, "rows_quarantined": 0}
+
+
+def _compose(store: RawStore, manifest: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows in force: for each replacement key, those of the newest file that has it."""
+    accepted = (
+        manifest.filter(pl.col("status") != "rejected")
+        .sort("ingested_at", "source_file", "sha256")
+        .with_row_index("file_order")
+    )
+    frames = [
+        pl.read_parquet(store.store / f"{sha}.parquet").with_columns(
+            pl.lit(order, dtype=pl.UInt32).alias("file_order")
+        )
+        for sha, order in accepted.select("sha256", "file_order").iter_rows()
+    ]
+    schema = store.landed_schema
+    all_rows = pl.concat(
+        [pl.DataFrame(schema=schema | {"file_order": pl.UInt32}), *frames], how="vertical_relaxed"
+    )
+    key = list(store.contract.replacement_key)
+    in_force = all_rows.filter(pl.col("file_order") == pl.col("file_order").max().over(key))
+    counts = in_force.group_by("file_sha256").len("rows_in_force")
+    manifest = (
+        manifest.drop("rows_in_force")
+        .join(counts, left_on="sha256", right_on="file_sha256", how="left")
+        .with_columns(
+            pl.col("rows_in_force").fill_null(0).cast(pl.Int64),
+            pl.when((pl.col("status") == "loaded") & pl.col("rows_in_force").is_null()
+                    & (pl.col("rows_landed") > 0))
+            .then(pl.lit("superseded"))
+            .otherwise(pl.col("status"))
+            .alias("status"),
+        )
+        .select(*MANIFEST_SCHEMA)
+    )  # fmt: skip
+    return in_force.drop("file_order").select(*schema), manifest
+
+
+def _quarantine(store: RawStore, manifest: pl.DataFrame) -> pl.DataFrame:
+    schema = QUARANTINE_SCHEMA | {"file_sha256": pl.String}
+    frames = [
+        pl.read_parquet(store.store / f"{sha}.quarantine.parquet")
+        for sha in manifest.filter(pl.col("status") != "rejected")["sha256"]
+    ]
+    return pl.concat([pl.DataFrame(schema=schema), *frames]).select(*schema)
+
+
+def write_dataset(
+    result: SourceIngest, raw_dir: Path, years: Iterable[int] | None = None
+) -> list[Path]:
+    """Write the rows in force: per fiscal year (only `years` if given), or one file."""
+    store = RawStore(raw_dir, result.contract)
+    schema = store.landed_schema
+    written = [write_parquet(pl.DataFrame(schema=schema), store.dataset / "_schema.parquet")]
+    if not result.contract.is_partitioned:
+        return [*written, write_parquet(result.landed, store.dataset / "data.parquet")]
+    year_column = result.contract.year_column
+    for year in result.fiscal_years if years is None else years:
+        rows = result.landed.filter(pl.col(year_column) == year)
+        path = store.dataset / f"fiscal_year={year}.parquet"
+        if rows.height:
+            written.append(write_parquet(rows, path))
+        elif path.exists():
+            path.unlink()
+    return written
+
+
+def scan_fiscal_years(path: Path, contract: Contract) -> set[int]:
+    """The fiscal years a file holds, read cheaply, to schedule its partitions.
+
+    Only for scheduling: a file this cannot read is read properly (and rejected with its
+    message) by the ingestion itself, so it is reported here as holding no year.
+    """
+    if not contract.is_partitioned:
+        return set()
+    try:
+        if contract.sheet_name is not None:
+            from ingestion.readers import load_text_frame
+
+            frame, *_ = load_text_frame(path, contract)
+        else:
+            from ingestion.readers import decode, sniff_separator
+
+            text, _ = decode(path, path.read_bytes())
+            frame = pl.read_csv(
+                text.encode(),
+                separator=sniff_separator(text.split("\n", 1)[0]),
+                columns=[contract.year_column],
+                infer_schema=False,
+            )
+        years = frame[contract.year_column].str.strip_chars().cast(pl.Int32, strict=False)
+        return set(years.drop_nulls().to_list())
+    except (FileRejected, pl.exceptions.PolarsError, UnicodeError, IndexError, KeyError):
+        return set()
+
+
+def ensure_raw_layout(raw_dir: Path, contracts: Iterable[Contract]) -> None:
+    """Empty files with the right schema wherever a source has not landed anything yet, so
+    the warehouse always finds every source (an empty source is empty, not an error)."""
+    for contract in contracts:
+        store = RawStore(raw_dir, contract)
+        schema_file = store.dataset / "_schema.parquet"
+        if not schema_file.exists():
+            write_parquet(pl.DataFrame(schema=store.landed_schema), schema_file)
+        if not store.manifest_path.exists():
+            write_parquet(pl.DataFrame(schema=MANIFEST_SCHEMA), store.manifest_path)
+        if not store.quarantine_path.exists():
+            schema = QUARANTINE_SCHEMA | {"file_sha256": pl.String}
+            write_parquet(pl.DataFrame(schema=schema), store.quarantine_path)

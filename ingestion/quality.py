@@ -19,18 +19,28 @@ def contract_suite(contract: Contract) -> gx.ExpectationSuite:
             column=contract.collectivity_column, regex=HCP_CODE_PATTERN
         )
     )
-    suite.add_expectation(
-        gxe.ExpectColumnValuesToBeBetween(
-            column=contract.year_column, min_value=MIN_FISCAL_YEAR, max_value=MAX_FISCAL_YEAR
+    if contract.year_column:
+        suite.add_expectation(
+            gxe.ExpectColumnValuesToBeBetween(
+                column=contract.year_column, min_value=MIN_FISCAL_YEAR, max_value=MAX_FISCAL_YEAR
+            )
         )
-    )
-    suite.add_expectation(gxe.ExpectCompoundColumnsToBeUnique(column_list=list(contract.key)))
+    if len(contract.key) == 1:
+        suite.add_expectation(gxe.ExpectColumnValuesToBeUnique(column=contract.key[0]))
+    else:
+        suite.add_expectation(gxe.ExpectCompoundColumnsToBeUnique(column_list=list(contract.key)))
     for column in contract.columns:
         if column.required:
             suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column=column.name))
         if column.kind == "amount":
             suite.add_expectation(
                 gxe.ExpectColumnValuesToBeBetween(column=column.name, min_value=0)
+            )
+        if column.min_value is not None or column.max_value is not None:
+            suite.add_expectation(
+                gxe.ExpectColumnValuesToBeBetween(
+                    column=column.name, min_value=column.min_value, max_value=column.max_value
+                )
             )
         if column.allowed:
             suite.add_expectation(

@@ -1,15 +1,18 @@
 """Read exports as they really arrive, and sort every row into landed or quarantined.
 
-A file-level problem (empty file, undecodable text, a required column missing) rejects the
-file with one message naming it; a row-level problem sends that row to quarantine with the
-file, the row number as a spreadsheet shows it (header = row 1), the column, the value and
+A file-level problem (empty file, undecodable text, a required column missing, the wrong
+sheet) rejects the file with one message naming it; a row-level problem sends that row to
+quarantine with the file, the row number as a spreadsheet shows it, the column, the value and
 the reason. ``rows_read == rows_landed + rows_quarantined`` always holds.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +35,7 @@ QUARANTINE_SCHEMA = {
     "raw_value": pl.String,
     "reason": pl.String,
 }
+ARABIC = re.compile("[\u0600-\u06ff]")
 
 
 class FileRejected(Exception):
@@ -54,19 +58,29 @@ class ReadResult:
     quarantined: pl.DataFrame
 
     @property
+    def rows_quarantined(self) -> int:
+        return self.quarantined.select(ROW).n_unique()
+
+    @property
     def rows_read(self) -> int:
-        return self.landed.height + self.quarantined.select(ROW).n_unique()
+        return self.landed.height + self.rows_quarantined
 
 
 def decode(path: Path, raw: bytes) -> tuple[str, str]:
-    """Text and the encoding that decoded it: UTF-8 (with or without BOM) first."""
+    """Text and the encoding that decoded it: UTF-8 (with or without BOM) first.
+
+    Windows-1256 and Latin-1 decode almost any bytes, so Windows-1256 is kept only when the
+    text then holds Arabic letters; Latin-1 otherwise.
+    """
     for encoding in ENCODINGS:
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if encoding == "cp1256" and not any("\u0600" <= ch <= "\u06ff" for ch in text):
-            continue  # no Arabic letter: Windows-1256 is not what was meant, try Latin-1
+        if encoding == "cp1256" and not ARABIC.search(text):
+            continue
+        if encoding == "utf-8-sig" and not raw.startswith(b"\xef\xbb\xbf"):
+            encoding = "utf-8"
         return text, encoding
     raise FileRejected(path, "encodage illisible (ni UTF-8, ni Windows-1256, ni Latin-1)")
 
@@ -79,6 +93,8 @@ def _parse(column: Column) -> tuple[pl.Expr, pl.Expr]:
     """(parsed value, reason or null) for one column, from its raw text."""
     raw = pl.col(column.name).str.strip_chars()
     present = raw.is_not_null() & (raw != "")
+    value: pl.Expr
+    reason = pl.lit(None, dtype=pl.String)
     if column.kind == "amount":
         cleaned = raw.str.replace_all(r"[\s\u00a0\u202f]", "").str.replace(",", ".", literal=True)
         value = cleaned.cast(pl.Float64, strict=False)
@@ -88,20 +104,32 @@ def _parse(column: Column) -> tuple[pl.Expr, pl.Expr]:
             .when(value < 0)
             .then(pl.lit("montant négatif impossible"))
         )
-    elif column.kind == "year":
-        value = raw.cast(pl.Int32, strict=False)
-        reason = (
-            pl.when(present & value.is_null())
-            .then(pl.lit("année non numérique"))
-            .when((value < MIN_FISCAL_YEAR - 30) | (value > MAX_FISCAL_YEAR))
-            .then(pl.lit("année hors plage"))
+    elif column.kind in ("year", "integer"):
+        value = raw.str.replace(r"\.0$", "").cast(pl.Int64, strict=False)
+        label = "année" if column.kind == "year" else "nombre entier"
+        reason = pl.when(present & value.is_null()).then(pl.lit(f"{label} non numérique"))
+        if column.kind == "year":
+            reason = reason.when((value < MIN_FISCAL_YEAR - 30) | (value > MAX_FISCAL_YEAR)).then(
+                pl.lit("année hors plage")
+            )
+    elif column.kind == "date":
+        value = pl.coalesce(
+            raw.str.strptime(pl.Date, "%d/%m/%Y", strict=False),
+            raw.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
         )
-    elif column.kind == "code":
-        value = raw
-        reason = pl.when(present & ~raw.str.contains(r"^[0-9.]+$")).then(pl.lit("code mal formé"))
+        reason = pl.when(present & value.is_null()).then(
+            pl.lit("date illisible (attendu jj/mm/aaaa ou aaaa-mm-jj)")
+        )
     else:
         value = raw
-        reason = pl.when(pl.lit(False)).then(pl.lit(""))
+    if column.min_value is not None or column.max_value is not None:
+        low = column.min_value if column.min_value is not None else float("-inf")
+        high = column.max_value if column.max_value is not None else float("inf")
+        reason = (
+            pl.when(reason.is_null() & present & ((value < low) | (value > high)))
+            .then(pl.lit(f"valeur hors plage ({_bound(low)} à {_bound(high)})"))
+            .otherwise(reason)
+        )
     if column.allowed:
         reason = (
             pl.when(present & ~raw.is_in(column.allowed))
@@ -113,23 +141,99 @@ def _parse(column: Column) -> tuple[pl.Expr, pl.Expr]:
     return pl.when(present).then(value).alias(column.name), reason.alias(column.name)
 
 
-def read_export(path: Path, contract: Contract, known_codes: set[str]) -> ReadResult:
-    """Parse one export file against its contract."""
+def _bound(value: float) -> str:
+    return "…" if value in (float("inf"), float("-inf")) else f"{value:g}"
+
+
+# --- loading a file as text columns -------------------------------------------------------
+
+
+def _csv_frame(path: Path, raw: bytes) -> tuple[pl.DataFrame, str, str, int]:
+    text, encoding = decode(path, raw)
+    lines = text.splitlines()
+    separator = sniff_separator(lines[0])
+    try:
+        frame = pl.read_csv(io.StringIO(text), separator=separator, infer_schema=False)
+    except pl.exceptions.PolarsError as error:
+        raise FileRejected(path, f"structure CSV illisible ({error})") from error
+    return frame, encoding, separator, 2
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _xlsx_frame(path: Path, contract: Contract) -> tuple[pl.DataFrame, str, str, int]:
+    """The sheet's rows below the header line (found under any title block), as text."""
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
+        raise FileRejected(path, f"classeur XLSX illisible ({type(error).__name__})") from error
+    try:
+        if contract.sheet_name not in workbook.sheetnames:
+            raise FileRejected(
+                path,
+                f"feuille « {contract.sheet_name} » introuvable "
+                f"(feuilles du classeur : {', '.join(workbook.sheetnames)})",
+            )
+        rows = [
+            [_cell_text(v) for v in row]
+            for row in workbook[contract.sheet_name].iter_rows(values_only=True)
+        ]
+    finally:
+        workbook.close()
+    titled = {name for name, _ in contract.title_fields}
+    expected = {c.name for c in contract.columns} - titled
+    header_index = next(
+        (i for i, row in enumerate(rows) if expected <= {(c or "").lower() for c in row}), None
+    )
+    if header_index is None:
+        missing = ", ".join(sorted(expected))
+        raise FileRejected(path, f"ligne d'en-tête introuvable (colonnes attendues : {missing})")
+    header = [(c or f"_col{i}").lower() for i, c in enumerate(rows[header_index])]
+    body = [r for r in rows[header_index + 1 :] if any(v not in (None, "") for v in r)]
+    frame = pl.DataFrame(
+        [dict(zip(header, r, strict=False)) for r in body],
+        schema=dict.fromkeys(header, pl.String),
+        orient="row",
+    )
+    title = {}
+    for row in rows[:header_index]:
+        for cell in row:
+            if cell and ":" in cell:
+                label, _, value = cell.partition(":")
+                title[label.strip().lower()] = value.strip()
+    for column, label in contract.title_fields:
+        if label.lower() not in title:
+            raise FileRejected(path, f"bloc de titre incomplet : « {label} : … » absent")
+        frame = frame.with_columns(pl.lit(title[label.lower()]).alias(column))
+    return frame, "xlsx", "", header_index + 2
+
+
+def load_text_frame(path: Path, contract: Contract) -> tuple[pl.DataFrame, str, str, int]:
+    """(text columns, encoding, separator, spreadsheet row number of the first data row)."""
     raw = path.read_bytes()
     if not raw.strip():
         raise FileRejected(path, "fichier vide")
-    text, encoding = decode(path, raw)
-    header = text.lstrip("\ufeff").splitlines()[0]
-    separator = sniff_separator(header)
-    try:
-        frame = pl.read_csv(
-            io.StringIO(text.lstrip("\ufeff")),
-            separator=separator,
-            infer_schema=False,
-            truncate_ragged_lines=False,
-        )
-    except pl.exceptions.PolarsError as error:
-        raise FileRejected(path, f"structure CSV illisible ({error})") from error
+    if contract.sheet_name is not None:
+        return _xlsx_frame(path, contract)
+    return _csv_frame(path, raw)
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+def read_export(path: Path, contract: Contract, known_codes: set[str]) -> ReadResult:
+    """Parse one export file against its contract."""
+    frame, encoding, separator, first_row = load_text_frame(path, contract)
     frame = frame.rename({c: c.strip().lower() for c in frame.columns})
     missing = [c.name for c in contract.columns if c.name not in frame.columns]
     if missing:
@@ -137,7 +241,7 @@ def read_export(path: Path, contract: Contract, known_codes: set[str]) -> ReadRe
     if frame.height == 0:
         raise FileRejected(path, "aucune ligne de données sous l'en-tête")
 
-    frame = frame.select(c.name for c in contract.columns).with_row_index(ROW, offset=2)
+    frame = frame.select(c.name for c in contract.columns).with_row_index(ROW, offset=first_row)
     parsed = [_parse(c) for c in contract.columns]
     typed = frame.select(
         pl.col(ROW).cast(pl.Int64),
@@ -145,17 +249,17 @@ def read_export(path: Path, contract: Contract, known_codes: set[str]) -> ReadRe
         *[reason.name.prefix("__reason__") for _, reason in parsed],
         *[pl.col(c.name).name.prefix("__raw__") for c in contract.columns],
     )
-    code_col = contract.collectivity_column
+    code_col, code_reason = (
+        contract.collectivity_column,
+        f"__reason__{contract.collectivity_column}",
+    )
     typed = typed.with_columns(
-        pl.when(
-            pl.col(f"__reason__{code_col}").is_null()
-            & ~pl.col(code_col).str.contains(HCP_CODE_PATTERN)
-        )
+        pl.when(pl.col(code_reason).is_null() & ~pl.col(code_col).str.contains(HCP_CODE_PATTERN))
         .then(pl.lit("code HCP mal formé (attendu RR.PPP.CC.NN)"))
-        .when(pl.col(f"__reason__{code_col}").is_null() & ~pl.col(code_col).is_in(known_codes))
+        .when(pl.col(code_reason).is_null() & ~pl.col(code_col).is_in(known_codes))
         .then(pl.lit("code collectivité inconnu du référentiel HCP 2024"))
-        .otherwise(pl.col(f"__reason__{code_col}"))
-        .alias(f"__reason__{code_col}")
+        .otherwise(pl.col(code_reason))
+        .alias(code_reason)
     )
     for rule in contract.row_rules:
         reason_col = f"__reason__{rule.column}"
@@ -178,13 +282,12 @@ def read_export(path: Path, contract: Contract, known_codes: set[str]) -> ReadRe
     )
     clean = typed.filter(~pl.col(ROW).is_in(errors[ROW].implode()))
     duplicated = clean.filter(pl.int_range(pl.len()).over(contract.key) > 0)
-    key_label = " + ".join(contract.key)
     errors = pl.concat(
         [
             errors,
             duplicated.select(
                 pl.col(ROW),
-                pl.lit(key_label).alias("column_name"),
+                pl.lit(" + ".join(contract.key)).alias("column_name"),
                 pl.concat_str(
                     [pl.col(k).cast(pl.String) for k in contract.key], separator=" | "
                 ).alias("raw_value"),
@@ -204,6 +307,7 @@ def read_export(path: Path, contract: Contract, known_codes: set[str]) -> ReadRe
         .cast(QUARANTINE_SCHEMA)
         .sort(ROW, "column_name")
     )
+    raw = path.read_bytes()
     return ReadResult(
         path=path,
         sha256=hashlib.sha256(raw).hexdigest(),

@@ -54,21 +54,22 @@ def dbt_parse() -> None:
 def cmd_build(_: argparse.Namespace) -> None:
     import dagster as dg
 
+    from orchestration.lib.runner import run_pipeline
+
     started = time.perf_counter()
     _say("parsing the dbt project")
     dbt_parse()
-    from orchestration.definitions import defs
-
-    job = defs().resolve_implicit_global_asset_job_def()
-    _say("materializing every asset (reference, ingestion, checks, dbt build, publication)")
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
-    failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
-    if not result.success or failed_checks:
-        for check in failed_checks:
-            _say(f"check failed: {check.asset_key.to_user_string()} {check.check_name}")
+        results = run_pipeline(instance, say=_say)
+    failed_checks = [
+        check for result in results for check in result.get_asset_check_evaluations()
+        if not check.passed
+    ]  # fmt: skip
+    for check in failed_checks:
+        _say(f"check failed: {check.asset_key.to_user_string()} {check.check_name}")
+    if not all(result.success for result in results) or failed_checks:
         raise SystemExit("[tadqiq] build failed; see the run in the Dagster UI (tadqiq ui)")
-    _say(f"build succeeded in {time.perf_counter() - started:.1f} s; run id {result.run_id}")
+    _say(f"build succeeded in {time.perf_counter() - started:.1f} s ({len(results)} runs)")
     _print_summary()
 
 

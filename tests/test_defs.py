@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ingestion.contracts import CONTRACTS
 from orchestration.defs.transform.dbt import dbt_build_args
 from orchestration.lib.publish import publish
 
@@ -10,43 +11,25 @@ def test_asset_graph() -> None:
     from orchestration.definitions import defs
 
     graph = defs().resolve_asset_graph()
-    keys = sorted(k.to_user_string() for k in graph.get_all_asset_keys())
-    assert keys == [
-        "intermediate/int_budget_lines_classified",
-        "intermediate/int_finances_aggregated_by_year",
-        "intermediate/int_indicator_values_computed",
-        "intermediate/int_methodology_versions_filtered_to_current",
-        "intermediate/int_revenue_arrears_aggregated_by_year",
-        "marts/dim_collectivities",
-        "marts/dim_collectivity_boundaries",
-        "marts/fct_domain_scores",
-        "marts/fct_indicators",
-        "marts/fct_risk_scores",
-        "methodology/budget_nomenclature",
-        "methodology/impact_factors",
-        "methodology/indicator_catalogue",
-        "methodology/likelihood_bands",
-        "methodology/methodology_versions",
-        "methodology/risk_classes",
-        "methodology/risk_domains",
-        "methodology/rollout_phases",
-        "published_warehouse",
-        "reference/boundaries",
-        "reference/collectivities",
-        "staging/stg_reference__boundaries",
-        "staging/stg_reference__collectivities",
-        "staging/stg_tgr__budget_lines",
-        "staging/stg_tgr__revenue_arrears",
-        "tgr/budget_execution",
-        "tgr/revenue_arrears",
-    ]
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    sources = {"/".join(c.asset_key) for c in CONTRACTS}
+    assert (
+        sources | {"reference/collectivities", "reference/boundaries", "published_warehouse"}
+        <= keys
+    )
     parents = {
         k.to_user_string(): sorted(p.to_user_string() for p in graph.get(k).parent_keys)
         for k in graph.get_all_asset_keys()
     }
-    assert parents["staging/stg_tgr__budget_lines"] == ["tgr/budget_execution"]
+    for contract in CONTRACTS:  # every source feeds exactly one staging model
+        children = [k for k, p in parents.items() if "/".join(contract.asset_key) in p]
+        assert len(children) == 1 and children[0].startswith("staging/stg_"), contract.entity
     assert parents["staging/stg_reference__collectivities"] == ["reference/collectivities"]
     assert "marts/fct_risk_scores" in parents["published_warehouse"]
+    partitioned = {
+        k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).is_partitioned
+    }
+    assert partitioned == {"/".join(c.asset_key) for c in CONTRACTS if c.is_partitioned}
 
 
 def test_blocking_contract_checks_on_every_source() -> None:
@@ -57,17 +40,22 @@ def test_blocking_contract_checks_on_every_source() -> None:
         for checks_def in defs().asset_checks or []
         for spec in checks_def.check_specs
     }
-    assert ("tgr/budget_execution", "budget_execution_contract_gx", True) in checks
-    assert ("tgr/revenue_arrears", "revenue_arrears_contract_gx", True) in checks
+    for contract in CONTRACTS:
+        check = ("/".join(contract.asset_key), f"{contract.entity}_contract_gx", True)
+        assert check in checks
 
 
 def test_dbt_args_and_schedule() -> None:
     from orchestration.definitions import defs
 
     assert dbt_build_args() == ["build"]
-    schedule = defs().resolve_schedule_def("daily_refresh_schedule")
+    definitions = defs()
+    schedule = definitions.resolve_schedule_def("daily_refresh_schedule")
     assert schedule.cron_schedule == "0 5 * * *"
     assert schedule.execution_timezone == "Africa/Casablanca"
+    assert schedule.job_name == "refresh_job"
+    sensors = {s.name for s in definitions.sensors or []}
+    assert sensors == {"inbox_sensor", "refresh_after_ingest_sensor"}
 
 
 def test_publish_switches_atomically_and_keeps_three(tmp_path) -> None:
@@ -81,3 +69,18 @@ def test_publish_switches_atomically_and_keeps_three(tmp_path) -> None:
     assert sorted(p.name for p in published.glob("warehouse_*.duckdb")) == names[-3:]
     assert (published / names[-1]).read_bytes() == b"generation 4"
     assert not list(published.glob(".*tmp"))
+
+
+def test_inbox_sensor_requests_the_fiscal_years_of_new_files(tmp_path, monkeypatch) -> None:
+    import dagster as dg
+
+    from ingestion.synthetic import generate
+    from orchestration.defs.jobs import inbox_sensor
+
+    monkeypatch.setenv("TADQIQ_DATA_DIR", str(tmp_path))
+    generate(tmp_path / "inbox", "pilot", [2023, 2024], seed=5)
+    requests = list(inbox_sensor(dg.build_sensor_context(cursor=None)))
+    assert [(r.job_name, r.partition_key) for r in requests] == [
+        ("ingest_fiscal_year_job", "2023"),
+        ("ingest_fiscal_year_job", "2024"),
+    ]

@@ -99,11 +99,10 @@ def expected_band(value: float, row: dict[str, str]) -> str:
 def built(session_env: Path) -> dict:
     data = Path(os.environ["TADQIQ_DATA_DIR"])
     generate(data / "inbox", "pilot", YEARS, seed=11)
-    from orchestration.definitions import defs
+    from orchestration.lib.runner import run_pipeline
 
-    job = defs().resolve_implicit_global_asset_job_def()
-    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral())
-    return {"result": result, "data": data}
+    results = run_pipeline(dg.DagsterInstance.ephemeral())
+    return {"results": results, "data": data}
 
 
 def query(built: dict, sql: str) -> list[tuple]:
@@ -112,13 +111,22 @@ def query(built: dict, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def test_run_succeeds_with_every_check_passing(built: dict) -> None:
-    result = built["result"]
-    assert result.success
-    evaluations = result.get_asset_check_evaluations()
+def test_runs_succeed_with_every_check_passing(built: dict) -> None:
+    results = built["results"]
+    names = [r.dagster_run.job_name for r in results]
+    assert names == [
+        "reference_job",
+        "ingest_fiscal_year_job",
+        "ingest_fiscal_year_job",
+        "refresh_job",
+    ]
+    assert [r.dagster_run.tags.get("dagster/partition") for r in results[1:3]] == ["2023", "2024"]
+    assert all(r.success for r in results)
+    evaluations = [e for r in results for e in r.get_asset_check_evaluations()]
     assert {e.check_name for e in evaluations} >= {
         "budget_execution_contract_gx",
         "revenue_arrears_contract_gx",
+        "missions_contract_gx",
     }
     assert all(e.passed for e in evaluations)
 
@@ -175,15 +183,12 @@ def test_risk_scores_are_consistent(built: dict) -> None:
 
 def test_rerun_is_idempotent(built: dict) -> None:
     before = query(built, "select * from marts.fct_risk_scores order by risk_score_id")
-    from orchestration.definitions import defs
+    files = query(built, "select count(*) from staging.stg_ingest__file_versions")
+    from orchestration.lib.runner import run_pipeline
 
-    result = (
-        defs()
-        .resolve_implicit_global_asset_job_def()
-        .execute_in_process(instance=dg.DagsterInstance.ephemeral())
-    )
-    assert result.success
+    assert all(r.success for r in run_pipeline(dg.DagsterInstance.ephemeral()))
     assert query(built, "select * from marts.fct_risk_scores order by risk_score_id") == before
+    assert query(built, "select count(*) from staging.stg_ingest__file_versions") == files
     assert len(list((built["data"] / "published").glob("warehouse_*.duckdb"))) == 2
 
 

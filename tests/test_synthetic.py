@@ -71,15 +71,18 @@ def test_every_generated_row_meets_its_contract(tmp_path: Path, collectivities) 
     assert written == {"budget_execution": 40, "revenue_arrears": 8}  # arrondissements levy no tax
     known = set(collectivities["collectivity_code"])
     for contract in (BUDGET_EXECUTION, REVENUE_ARREARS):
-        result = ingest_source(tmp_path, contract, known)
+        result = ingest_source(tmp_path, contract, known, tmp_path / "raw")
         assert result.quarantined.is_empty()
         assert (result.manifest["status"] == "loaded").all()
         assert result.manifest["encoding"].unique().to_list() == ["utf-8-sig"]
+        assert result.manifest["status"].unique().to_list() == ["loaded"]
 
 
 def test_magnitudes_follow_the_domain_notes(tmp_path: Path, collectivities) -> None:
     generate(tmp_path, "rollout", [2024], seed=2026)
-    lines = ingest_source(tmp_path, BUDGET_EXECUTION, set(collectivities["collectivity_code"]))
+    lines = ingest_source(
+        tmp_path, BUDGET_EXECUTION, set(collectivities["collectivity_code"]), tmp_path / "raw"
+    )
     frame = lines.landed.join(
         collectivities.select("collectivity_code", "level", "is_urban", "population_2024"),
         left_on="code_collectivite",

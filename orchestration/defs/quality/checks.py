@@ -1,4 +1,4 @@
-"""Blocking great-expectations checks on the landed raw data."""
+"""Blocking great-expectations checks on every landed source."""
 
 import dagster as dg
 import polars as pl
@@ -8,15 +8,16 @@ from ingestion.quality import validate
 from orchestration.lib.settings import raw_dir
 
 
-def _contract_check(contract: Contract) -> dg.AssetChecksDefinition:
+def contract_check(contract: Contract) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=dg.AssetKey(contract.asset_key),
         name=f"{contract.entity}_contract_gx",
         blocking=True,
-        description=f"Great-expectations suite of the {contract.entity} contract.",
+        description=f"Great-expectations suite of the {contract.entity} contract (all years).",
     )
     def _check() -> dg.AssetCheckResult:
-        frame = pl.read_parquet(raw_dir() / contract.source / f"{contract.entity}.parquet")
+        folder = raw_dir() / contract.source / contract.entity
+        frame = pl.read_parquet(sorted(folder.glob("*.parquet")))
         outcome = validate(frame, contract)
         return dg.AssetCheckResult(
             passed=outcome.success,
@@ -30,6 +31,4 @@ def _contract_check(contract: Contract) -> dg.AssetChecksDefinition:
     return _check
 
 
-budget_execution_contract_gx, revenue_arrears_contract_gx = (
-    _contract_check(contract) for contract in CONTRACTS
-)
+contract_checks = [contract_check(contract) for contract in CONTRACTS]

