@@ -1,12 +1,18 @@
-"""Tadqiq dashboard entry point: ``streamlit run dashboards/app.py``."""
+"""Tadqiq dashboard entry point: ``streamlit run dashboards/app.py``.
+
+Sign-in first (nothing else runs for an anonymous session), then the navigation of the user's
+role (``access.ROLE_PAGES``): a page a role may not see is not in its navigation at all.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
-from dashboards import queries
+from dashboards import auth, queries
+from dashboards.access import Scope, pages_for
 from dashboards.i18n import LANGUAGES, current_lang, t
 
 RTL_CSS = """
@@ -15,6 +21,15 @@ RTL_CSS = """
 [data-testid="stPlotlyChart"] { direction: ltr; }
 </style>
 """
+
+
+def navigation(scope: Scope) -> StreamlitPage:
+    pages = [
+        st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, default=position == 0)
+        for position, spec in enumerate(pages_for(scope.role))
+    ]
+    return st.navigation(pages)
+
 
 st.set_page_config(page_title="Tadqiq", layout="wide")
 
@@ -29,6 +44,9 @@ with st.sidebar:
 if current_lang() == "ar":
     st.html(RTL_CSS)
 
+scope = auth.require_scope()
+auth.render_session(scope)
+
 db = queries.warehouse_path()
 if db is None:
     st.error(t("no_warehouse"))
@@ -36,10 +54,6 @@ if db is None:
     st.stop()
 st.sidebar.caption(t("warehouse_snapshot", name=Path(db).name))
 
-page = st.navigation(
-    [
-        st.Page("app_pages/national.py", title=t("page_national"), icon="🗺️", default=True),
-        st.Page("app_pages/collectivity.py", title=t("page_collectivity"), icon="🏛️"),
-    ]
-)
-page.run()
+page = navigation(scope)
+with auth.refusals_shown():
+    page.run()

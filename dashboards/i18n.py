@@ -94,6 +94,74 @@ FR: dict[str, str] = {
     "band_none": "Sans donnée",
     "unit_years": "ans",
     "methodology": "Méthodologie {version}",
+    "page_quality": "Qualité des données",
+    "page_access_log": "Journal des accès",
+    "page_regional": "Vue régionale — {region}",
+    "quality_placeholder": (
+        "Cette page accueillera les contrôles de qualité des données et le suivi du pipeline. "
+        "Elle ne montre aucune donnée de risque des collectivités."
+    ),
+    "denied_out_of_scope": (
+        "Accès refusé : la collectivité {code} n'est pas dans votre périmètre. "
+        "Cette tentative est enregistrée dans le journal des accès."
+    ),
+    "denied_no_risk_data": (
+        "Accès refusé : l'équipe données n'a pas accès aux données de risque des collectivités. "
+        "Cette tentative est enregistrée dans le journal des accès."
+    ),
+    "denied_ministry_only": (
+        "Accès refusé : le journal des accès est réservé au ministère. "
+        "Cette tentative est enregistrée dans le journal des accès."
+    ),
+    "denied_no_role": (
+        "Accès refusé : aucun rôle Tadqiq n'est attribué à ce compte ; "
+        "contactez l'administrateur de la plateforme."
+    ),
+    "login_title": "Connexion",
+    "login_intro": (
+        "Les scores de risque et les constats d'audit des collectivités sont confidentiels : "
+        "connectez-vous pour continuer."
+    ),
+    "login_user": "Identifiant",
+    "login_password": "Mot de passe",
+    "login_submit": "Se connecter",
+    "login_failed": "Identifiant ou mot de passe incorrect.",
+    "login_locked": (
+        "Trop de tentatives échouées : ce compte est verrouillé pendant {minutes} minutes."
+    ),
+    "login_no_accounts": (
+        "Aucun compte local : lancez `tadqiq accounts` pour créer les comptes de démonstration."
+    ),
+    "login_oidc": "Se connecter avec l'identité du ministère",
+    "logout": "Se déconnecter",
+    "signed_in_as": "Connecté : {user} · {role}",
+    "scope_ministry": "Périmètre : national",
+    "scope_region": "Périmètre : région {area}",
+    "scope_collectivity": "Périmètre : collectivité {area} et ses arrondissements",
+    "scope_data_team": "Périmètre : qualité et pipeline, sans données de risque",
+    "role_ministry": "Ministère",
+    "role_region": "Région",
+    "role_collectivity": "Auditeur de collectivité",
+    "role_data_team": "Équipe données",
+    "log_chain_ok": "Chaîne d'empreintes intègre : {count} enregistrement(s) vérifié(s).",
+    "log_chain_broken": (
+        "Chaîne d'empreintes rompue à la ligne {line} ({reason}) : le journal a été altéré."
+    ),
+    "log_chain_head": "Empreinte du dernier enregistrement (à conserver hors du serveur) : {sha}",
+    "log_empty": "Le journal des accès est vide.",
+    "log_filter_user": "Utilisateur",
+    "log_filter_action": "Action",
+    "log_filter_outcome": "Résultat",
+    "log_filter_code": "Code de collectivité (début)",
+    "log_filter_dates": "Période (UTC)",
+    "log_shown": "{shown} enregistrement(s) affiché(s) sur {total}.",
+    "log_col_ts": "Horodatage (UTC)",
+    "log_col_user": "Utilisateur",
+    "log_col_role": "Rôle",
+    "log_col_action": "Action",
+    "log_col_code": "Collectivité",
+    "log_col_outcome": "Résultat",
+    "log_col_detail": "Détail",
 }
 
 AR: dict[str, str] = {
@@ -177,6 +245,60 @@ AR: dict[str, str] = {
     "band_none": "لا توجد بيانات",
     "unit_years": "سنوات",
     "methodology": "المنهجية {version}",
+    "page_quality": "جودة البيانات",
+    "page_access_log": "سجل الولوج",
+    "page_regional": "النظرة الجهوية — {region}",
+    "quality_placeholder": (
+        "ستتضمن هذه الصفحة مراقبة جودة البيانات وتتبع مسار المعالجة. "
+        "لا تعرض أي بيانات عن مخاطر الجماعات."
+    ),
+    "denied_out_of_scope": (
+        "تم رفض الولوج: الجماعة {code} خارج نطاق صلاحياتكم. تم تسجيل هذه المحاولة في سجل الولوج."
+    ),
+    "denied_no_risk_data": (
+        "تم رفض الولوج: فريق البيانات لا يملك صلاحية الاطلاع على بيانات مخاطر الجماعات. "
+        "تم تسجيل هذه المحاولة في سجل الولوج."
+    ),
+    "denied_ministry_only": (
+        "تم رفض الولوج: سجل الولوج مخصص للوزارة. تم تسجيل هذه المحاولة في سجل الولوج."
+    ),
+    "denied_no_role": "تم رفض الولوج: لا يوجد دور في تدقيق مسند لهذا الحساب؛ اتصلوا بمسؤول المنصة.",
+    "login_title": "تسجيل الدخول",
+    "login_intro": "نقاط المخاطر وملاحظات التدقيق الخاصة بالجماعات سرية: سجلوا الدخول للمتابعة.",
+    "login_user": "اسم المستخدم",
+    "login_password": "كلمة المرور",
+    "login_submit": "دخول",
+    "login_failed": "اسم المستخدم أو كلمة المرور غير صحيحة.",
+    "login_locked": "محاولات فاشلة كثيرة: هذا الحساب مقفل لمدة {minutes} دقائق.",
+    "login_no_accounts": "لا توجد حسابات محلية: شغّلوا `tadqiq accounts` لإنشاء الحسابات التجريبية.",
+    "login_oidc": "تسجيل الدخول بهوية الوزارة",
+    "logout": "تسجيل الخروج",
+    "signed_in_as": "المستخدم: {user} · {role}",
+    "scope_ministry": "النطاق: وطني",
+    "scope_region": "النطاق: الجهة {area}",
+    "scope_collectivity": "النطاق: الجماعة {area} ومقاطعاتها",
+    "scope_data_team": "النطاق: الجودة ومسار المعالجة، بدون بيانات المخاطر",
+    "role_ministry": "الوزارة",
+    "role_region": "الجهة",
+    "role_collectivity": "مدقق الجماعة",
+    "role_data_team": "فريق البيانات",
+    "log_chain_ok": "سلسلة البصمات سليمة: تم التحقق من {count} تسجيل.",
+    "log_chain_broken": "سلسلة البصمات منقطعة في السطر {line} ({reason}): تم التلاعب بالسجل.",
+    "log_chain_head": "بصمة آخر تسجيل (يُحتفظ بها خارج الخادم): {sha}",
+    "log_empty": "سجل الولوج فارغ.",
+    "log_filter_user": "المستخدم",
+    "log_filter_action": "العملية",
+    "log_filter_outcome": "النتيجة",
+    "log_filter_code": "رمز الجماعة (البداية)",
+    "log_filter_dates": "الفترة (UTC)",
+    "log_shown": "عرض {shown} تسجيل من أصل {total}.",
+    "log_col_ts": "التوقيت (UTC)",
+    "log_col_user": "المستخدم",
+    "log_col_role": "الدور",
+    "log_col_action": "العملية",
+    "log_col_code": "الجماعة",
+    "log_col_outcome": "النتيجة",
+    "log_col_detail": "التفاصيل",
 }
 
 LABELS: dict[str, dict[str, str]] = {"fr": FR, "ar": AR}

@@ -1,8 +1,14 @@
 """Read-only access to the published warehouse: the only dashboard module that runs SQL.
 
-Every query opens its own read-only DuckDB connection and closes it. Cached functions take
-the resolved database path as their first argument, so publishing a new snapshot (a new
-file name in ``published/CURRENT``) yields new cache entries.
+Every public query takes the user's ``Scope`` (``dashboards.access``) as a required argument
+and filters in SQL with the scope's parameterised condition on ``marts.dim_collectivities``:
+no query runs without a scope. A request for a collectivity outside the scope, or for risk
+data by the data team, raises ``AccessDenied`` after writing it to the access log.
+
+Every query opens its own read-only DuckDB connection and closes it. The cached functions
+take the resolved database path and the scope as arguments, so a new snapshot (a new file
+name in ``published/CURRENT``) yields new cache entries, and a result cached for one scope is
+never served to another.
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 import streamlit as st
+
+from dashboards import access_log
+from dashboards.access import AccessDenied, Scope
 
 DB_ENV = "TADQIQ_DASHBOARD_DB"
 DATA_DIR_ENV = "TADQIQ_DATA_DIR"
@@ -56,26 +65,92 @@ def require_warehouse() -> str:
     return path
 
 
-def _query(db: str, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+def _query(db: str, scope: Scope, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    if not isinstance(scope, Scope):
+        raise TypeError("no query runs without a Scope")
     with duckdb.connect(db, read_only=True) as con:
         return con.execute(sql, list(params)).df()
 
 
+# --- the access checks -------------------------------------------------------------------
+
+
+def _refuse(
+    scope: Scope, action: str, denial: AccessDenied, detail: str | None = None
+) -> AccessDenied:
+    access_log.log_denied(scope, action, denial, detail)
+    return denial
+
+
+def _require_risk_data(
+    scope: Scope, action: str, code: str | None = None, detail: str | None = None
+) -> None:
+    if not scope.sees_risk_data:
+        raise _refuse(scope, action, AccessDenied("no_risk_data", code), detail)
+
+
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def fiscal_years(db: str) -> list[int]:
-    """Scored fiscal years, most recent first."""
+def _scope_codes(db: str, scope: Scope) -> frozenset[str]:
+    condition, params = scope.sql_condition("c")
     frame = _query(
-        db, "select distinct fiscal_year from marts.fct_risk_scores order by fiscal_year desc"
+        db,
+        scope,
+        f"select collectivity_code from marts.dim_collectivities as c where {condition}",
+        params,
+    )
+    return frozenset(frame["collectivity_code"])
+
+
+def authorize(db: str, scope: Scope, code: str, action: str, detail: str | None = None) -> None:
+    """Raise ``AccessDenied`` (and log ``action`` as denied) unless ``code`` is in the scope.
+
+    An unknown code is refused like a foreign one, so refusals reveal nothing.
+    """
+    _require_risk_data(scope, action, code, detail)
+    if code not in _scope_codes(db, scope):
+        raise _refuse(scope, action, AccessDenied("out_of_scope", code), detail)
+
+
+# --- scope-wide queries ------------------------------------------------------------------
+
+
+def fiscal_years(db: str, scope: Scope) -> list[int]:
+    """Scored fiscal years of the scope, most recent first."""
+    _require_risk_data(scope, "query:fiscal_years")
+    return _fiscal_years(db, scope)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _fiscal_years(db: str, scope: Scope) -> list[int]:
+    condition, params = scope.sql_condition("c")
+    frame = _query(
+        db,
+        scope,
+        f"""
+        select distinct r.fiscal_year
+        from marts.fct_risk_scores as r
+        inner join marts.dim_collectivities as c using (collectivity_code)
+        where {condition}
+        order by r.fiscal_year desc
+        """,
+        params,
     )
     return [int(year) for year in frame["fiscal_year"]]
 
 
+def level_scores(db: str, scope: Scope, fiscal_year: int, level: str) -> pd.DataFrame:
+    """Risk scores of the scope's collectivities of one level for one year, riskiest first."""
+    _require_risk_data(scope, "query:level_scores")
+    return _level_scores(db, scope, fiscal_year, level)
+
+
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def level_scores(db: str, fiscal_year: int, level: str) -> pd.DataFrame:
-    """Risk scores of every collectivity of one level for one year, riskiest first."""
+def _level_scores(db: str, scope: Scope, fiscal_year: int, level: str) -> pd.DataFrame:
+    condition, params = scope.sql_condition("c")
     return _query(
         db,
-        """
+        scope,
+        f"""
         select
             r.collectivity_code, r.national_rank, r.level_rank,
             c.name_fr, c.name_ar, c.level, c.collectivity_type,
@@ -83,24 +158,32 @@ def level_scores(db: str, fiscal_year: int, level: str) -> pd.DataFrame:
             r.composite_score, r.likelihood, r.impact, r.inherent_risk, r.risk_class
         from marts.fct_risk_scores as r
         inner join marts.dim_collectivities as c using (collectivity_code)
-        where r.fiscal_year = ? and c.level = ?
+        where r.fiscal_year = ? and c.level = ? and {condition}
         order by r.national_rank nulls last, r.level_rank nulls last, r.composite_score desc
         """,
-        [fiscal_year, level],
+        [fiscal_year, level, *params],
     )
 
 
+def boundaries(db: str, scope: Scope, level: str) -> dict[str, Any]:
+    """GeoJSON FeatureCollection of the scope's collectivities of one level (``id``: code)."""
+    _require_risk_data(scope, "query:boundaries")
+    return _boundaries(db, scope, level)
+
+
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def boundaries(db: str, level: str) -> dict[str, Any]:
-    """GeoJSON FeatureCollection of one level, each feature's ``id`` the collectivity code."""
+def _boundaries(db: str, scope: Scope, level: str) -> dict[str, Any]:
+    condition, params = scope.sql_condition("c")
     frame = _query(
         db,
-        """
-        select collectivity_code, geometry_geojson
-        from marts.dim_collectivity_boundaries
-        where level = ? and geometry_geojson is not null
+        scope,
+        f"""
+        select b.collectivity_code, b.geometry_geojson
+        from marts.dim_collectivity_boundaries as b
+        inner join marts.dim_collectivities as c using (collectivity_code)
+        where b.level = ? and b.geometry_geojson is not null and {condition}
         """,
-        [level],
+        [level, *params],
     )
     features = [
         {"type": "Feature", "id": code, "properties": {}, "geometry": json.loads(geometry)}
@@ -111,18 +194,26 @@ def boundaries(db: str, level: str) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+def collectivities(db: str, scope: Scope) -> pd.DataFrame:
+    """Directory of the scope's collectivities indexed by code, in region / level / name order."""
+    _require_risk_data(scope, "query:collectivities")
+    return _collectivities(db, scope)
+
+
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def collectivities(db: str) -> pd.DataFrame:
-    """Directory of collectivities indexed by code, in region / level / name order."""
+def _collectivities(db: str, scope: Scope) -> pd.DataFrame:
+    condition, params = scope.sql_condition("c")
     return _query(
         db,
-        """
+        scope,
+        f"""
         select
             collectivity_code, level, collectivity_type, name_fr, name_ar,
             region_code, region_name_fr, region_name_ar,
             province_code, province_name_fr, province_name_ar,
             population_2024, rollout_phase
-        from marts.dim_collectivities
+        from marts.dim_collectivities as c
+        where {condition}
         order by
             region_code,
             case level
@@ -130,55 +221,85 @@ def collectivities(db: str) -> pd.DataFrame:
             end,
             name_fr
         """,
+        params,
     ).set_index("collectivity_code", drop=False)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def collectivity_scores(db: str, code: str) -> pd.DataFrame:
+# --- one collectivity --------------------------------------------------------------------
+
+
+def collectivity_scores(db: str, scope: Scope, code: str) -> pd.DataFrame:
     """Risk scores of one collectivity, one row per fiscal year, most recent first."""
-    return _query(
-        db,
-        """
-        select
-            fiscal_year, composite_score, domains_covered, likelihood, materiality_score,
-            impact, inherent_risk, risk_class, national_rank, level_rank, methodology_version
-        from marts.fct_risk_scores
-        where collectivity_code = ?
-        order by fiscal_year desc
-        """,
-        [code],
-    )
+    authorize(db, scope, code, "query:collectivity_scores")
+    return _collectivity_scores(db, scope, code)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def collectivity_indicators(db: str, code: str, fiscal_year: int) -> pd.DataFrame:
+def _collectivity_scores(db: str, scope: Scope, code: str) -> pd.DataFrame:
+    condition, params = scope.sql_condition("c")
+    return _query(
+        db,
+        scope,
+        f"""
+        select
+            r.fiscal_year, r.composite_score, r.domains_covered, r.likelihood,
+            r.materiality_score, r.impact, r.inherent_risk, r.risk_class, r.national_rank,
+            r.level_rank, r.methodology_version
+        from marts.fct_risk_scores as r
+        inner join marts.dim_collectivities as c using (collectivity_code)
+        where r.collectivity_code = ? and {condition}
+        order by r.fiscal_year desc
+        """,
+        [code, *params],
+    )
+
+
+def collectivity_indicators(db: str, scope: Scope, code: str, fiscal_year: int) -> pd.DataFrame:
     """Indicator values, bands and sub-scores of one collectivity for one year."""
-    return _query(
-        db,
-        """
-        select
-            indicator_code, indicator_name_fr, indicator_name_ar, domain_code, direction,
-            unit, indicator_value, has_data, green_threshold, red_threshold, band, sub_score
-        from marts.fct_indicators
-        where collectivity_code = ? and fiscal_year = ?
-        order by domain_code, indicator_code
-        """,
-        [code, fiscal_year],
-    )
+    authorize(db, scope, code, "query:collectivity_indicators")
+    return _collectivity_indicators(db, scope, code, fiscal_year)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def collectivity_domain_scores(db: str, code: str, fiscal_year: int) -> pd.DataFrame:
-    """Domain scores of one collectivity for one year."""
+def _collectivity_indicators(db: str, scope: Scope, code: str, fiscal_year: int) -> pd.DataFrame:
+    condition, params = scope.sql_condition("c")
     return _query(
         db,
-        """
+        scope,
+        f"""
         select
-            domain_code, domain_name_fr, domain_name_ar, domain_score,
-            indicators_available, indicators_expected, coverage_ratio
-        from marts.fct_domain_scores
-        where collectivity_code = ? and fiscal_year = ?
-        order by domain_code
+            i.indicator_code, i.indicator_name_fr, i.indicator_name_ar, i.domain_code,
+            i.direction, i.unit, i.indicator_value, i.has_data, i.green_threshold,
+            i.red_threshold, i.band, i.sub_score
+        from marts.fct_indicators as i
+        inner join marts.dim_collectivities as c using (collectivity_code)
+        where i.collectivity_code = ? and i.fiscal_year = ? and {condition}
+        order by i.domain_code, i.indicator_code
         """,
-        [code, fiscal_year],
+        [code, fiscal_year, *params],
+    )
+
+
+def collectivity_domain_scores(db: str, scope: Scope, code: str, fiscal_year: int) -> pd.DataFrame:
+    """Domain scores of one collectivity for one year."""
+    authorize(db, scope, code, "query:collectivity_domain_scores")
+    return _collectivity_domain_scores(db, scope, code, fiscal_year)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _collectivity_domain_scores(db: str, scope: Scope, code: str, fiscal_year: int) -> pd.DataFrame:
+    condition, params = scope.sql_condition("c")
+    return _query(
+        db,
+        scope,
+        f"""
+        select
+            d.domain_code, d.domain_name_fr, d.domain_name_ar, d.domain_score,
+            d.indicators_available, d.indicators_expected, d.coverage_ratio
+        from marts.fct_domain_scores as d
+        inner join marts.dim_collectivities as c using (collectivity_code)
+        where d.collectivity_code = ? and d.fiscal_year = ? and {condition}
+        order by d.domain_code
+        """,
+        [code, fiscal_year, *params],
     )

@@ -1,7 +1,13 @@
 """A tiny hand-made warehouse (schema ``marts``) for the dashboard tests.
 
-Two regions, two provinces, four communes (Bouskoura has no geometry), one arrondissement,
+Three regions (Béni Mellal-Khénifra has nothing else), three provinces, five communes
+(Bouskoura has no geometry, Moulay Abdallah no score), two arrondissements of Casablanca,
 fiscal years 2023 and 2024. In 2024 Casablanca is the riskiest commune; in 2023 it is Tanger.
+
+By region (the access tests count on it): region 01 holds 01, 01.511, 01.511.01.0 and
+01.511.05.1 (4 codes); region 05 holds 05 only; region 06 holds 06, 06.141, 06.181,
+06.141.01.0, 06.181.01.1, 06.181.05.01, 06.141.01.3 and 06.141.01.5 (8 codes), and the
+Casablanca commune 06.141.01.0 has the two arrondissements 06.141.01.3 and 06.141.01.5.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ create table marts.fct_risk_scores (
 
 TTA = ("01", "Tanger-Tétouan-Al Hoceïma", "جهة طنجة تطوان الحسيمة")
 CS = ("06", "Casablanca-Settat", "جهة الدار البيضاء سطات")
+BMK = ("05", "Béni Mellal-Khénifra", "جهة بني ملال خنيفرة")
 TANGER_ASSILAH = ("01.511", "Tanger-Assilah", "طنجة أصيلة")
 CASABLANCA_PREF = ("06.141", "Casablanca", "الدار البيضاء")
 NOUACEUR = ("06.181", "Nouaceur", "النواصر")
@@ -54,6 +61,7 @@ NOUACEUR = ("06.181", "Nouaceur", "النواصر")
 # code, level, type, name_fr, name_ar, region, province, parent, population, phase
 COLLECTIVITIES = [
     ("01", "region", "region", *TTA[1:], TTA, None, None, 4_030_222, 1),
+    ("05", "region", "region", *BMK[1:], BMK, None, None, 2_525_801, 2),
     ("06", "region", "region", *CS[1:], CS, None, None, 7_688_967, 1),
     ("01.511", "province", "prefecture", *TANGER_ASSILAH[1:], TTA, None, None, 1_275_428, 2),
     ("06.141", "province", "prefecture", *CASABLANCA_PREF[1:], CS, None, None, 3_218_036, 1),
@@ -118,6 +126,30 @@ COLLECTIVITIES = [
         100_000,
         None,
     ),
+    (
+        "06.141.01.5",
+        "arrondissement",
+        "arrondissement",
+        "Maârif",
+        "المعاريف",
+        CS,
+        CASABLANCA_PREF,
+        "06.141.01.0",
+        180_000,
+        None,
+    ),
+    (
+        "06.181.05.01",
+        "commune",
+        "rural_commune",
+        "Moulay Abdallah",
+        "مولاي عبد الله",
+        CS,
+        NOUACEUR,
+        None,
+        20_000,
+        None,
+    ),
 ]
 
 
@@ -147,6 +179,7 @@ RISK_SCORES = [
     ("06.181.01.1", 2024, 30.0, 2, 2, "low", 3, 3),
     ("01.511.05.1", 2024, 20.0, 1, 2, "low", 4, 4),
     ("06.141.01.3", 2024, 70.0, 4, 3, "high", None, 1),
+    ("06.141.01.5", 2024, 35.0, 2, 2, "low", None, 2),
     ("06.141", 2024, 65.0, 4, 4, "critical", 1, 1),
     ("01.511", 2024, 40.0, 2, 3, "moderate", 2, 2),
     ("06.181", 2024, 35.0, 2, 2, "low", 3, 3),

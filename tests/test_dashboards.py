@@ -10,7 +10,8 @@ import streamlit as st
 from dashboard_fixtures import build_warehouse
 from streamlit.testing.v1 import AppTest
 
-from dashboards import charts, queries
+from dashboards import auth, charts, queries
+from dashboards.access import Role, Scope
 from dashboards.i18n import AR, FR, fmt_number, fmt_pct
 
 APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
@@ -32,7 +33,10 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run_app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    """The app, signed in as a ministry user (the access tests cover the other roles)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[auth.SESSION_KEY] = Scope(Role.MINISTRY, "test.ministere")
+    at.run()
     assert not at.exception
     return at
 

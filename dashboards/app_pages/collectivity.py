@@ -1,4 +1,9 @@
-"""Fiche collectivité: profile, scores, risk matrix, domain scores and indicators."""
+"""Fiche collectivité: profile, scores, risk matrix, domain scores and indicators.
+
+Only the collectivities of the user's scope are offered; a foreign code arriving by URL
+(``?code=``) or forced into the widget state is refused (shown and logged) and dropped.
+Each collectivity shown is written once per session and code to the access log.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ from collections.abc import Collection
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, queries
+from dashboards import access_log, auth, charts, queries
+from dashboards.access import AccessDenied, Scope
 from dashboards.i18n import (
     MISSING,
     band_label,
@@ -23,6 +29,7 @@ from dashboards.i18n import (
 REGION_KEY = "collectivity_region"
 CODE_KEY = "collectivity_code"
 YEAR_KEY = "collectivity_year"
+LOGGED_VIEW_KEY = "collectivity_logged_view"
 
 
 def select_from_url(directory: pd.DataFrame) -> None:
@@ -31,6 +38,34 @@ def select_from_url(directory: pd.DataFrame) -> None:
     if code in directory.index and code != st.session_state.get(CODE_KEY):
         st.session_state[REGION_KEY] = directory.at[code, "region_code"]
         st.session_state[CODE_KEY] = code
+
+
+def requested_codes() -> dict[str, str]:
+    """Codes asked for from outside the selectors: ``{source: code}``."""
+    requests = {"url": st.query_params.get("code"), "widget": st.session_state.get(CODE_KEY)}
+    return {source: str(code) for source, code in requests.items() if code is not None}
+
+
+def refuse_foreign_requests(db: str, scope: Scope) -> None:
+    """Show and drop any requested code outside the scope (the data layer logs it)."""
+    refused: set[str] = set()
+    for source, code in requested_codes().items():
+        try:
+            queries.authorize(db, scope, code, access_log.VIEW_COLLECTIVITY, detail=source)
+        except AccessDenied as denial:
+            if code not in refused:
+                st.error(t(denial.label_key, code=denial.code))
+            refused.add(code)
+            if source == "url":
+                forget_url_code()
+            else:
+                st.session_state.pop(CODE_KEY, None)
+
+
+def log_view_once(scope: Scope, code: str) -> None:
+    if st.session_state.get(LOGGED_VIEW_KEY) != code:
+        access_log.log_view(scope, code)
+        st.session_state[LOGGED_VIEW_KEY] = code
 
 
 def forget_url_code() -> None:
@@ -140,9 +175,11 @@ def render_indicators(indicators: pd.DataFrame, domains: pd.DataFrame, year: int
     )
 
 
+scope = auth.require_scope()
 db = queries.require_warehouse()
-directory = queries.collectivities(db)
 st.title(t("page_collectivity"))
+refuse_foreign_requests(db, scope)
+directory = queries.collectivities(db, scope)
 if directory.empty:
     st.info(t("no_scores"))
     st.stop()
@@ -151,12 +188,14 @@ select_from_url(directory)
 regions = directory.drop_duplicates("region_code")
 region_names = dict(zip(regions["region_code"], regions[localized("region_name")], strict=True))
 region_col, code_col, year_col = st.columns([2, 3, 1])
+keep_valid(REGION_KEY, list(region_names))
 region = region_col.selectbox(
     t("region"),
     list(region_names),
     format_func=region_names.__getitem__,
     key=REGION_KEY,
     on_change=forget_url_code,
+    disabled=len(region_names) == 1,
 )
 members = {
     code: option_label(row)
@@ -169,12 +208,14 @@ code = code_col.selectbox(
     format_func=members.__getitem__,
     key=CODE_KEY,
     on_change=remember_url_code,
+    disabled=len(members) == 1,
 )
 st.query_params["code"] = code
 
 profile = directory.loc[code]
 render_profile(profile)
-scores = queries.collectivity_scores(db, code)
+scores = queries.collectivity_scores(db, scope, code)
+log_view_once(scope, code)
 if scores.empty:
     st.info(t("no_scores"))
     st.stop()
@@ -186,7 +227,7 @@ score = scores.set_index("fiscal_year").loc[year]
 render_kpis(score, score_delta(scores, year), profile["level"])
 st.caption(t("methodology", version=score["methodology_version"]))
 
-domains = queries.collectivity_domain_scores(db, code, year)
+domains = queries.collectivity_domain_scores(db, scope, code, year)
 matrix_col, domain_col = st.columns(2)
 matrix_title = t("matrix_title", year=year)
 matrix = charts.risk_matrix(as_int(score["likelihood"]), as_int(score["impact"]), matrix_title)
@@ -195,4 +236,4 @@ if domains.empty:
     domain_col.info(t("no_scores"))
 else:
     domain_col.plotly_chart(charts.domain_bar(domains, t("domains_title", year=year)))
-render_indicators(queries.collectivity_indicators(db, code, year), domains, year)
+render_indicators(queries.collectivity_indicators(db, scope, code, year), domains, year)

@@ -1,11 +1,17 @@
-"""Vue nationale: KPIs, risk map, ranking and class distribution for one level and year."""
+"""Vue nationale: KPIs, risk map, ranking and class distribution for one level and year.
+
+Everything comes from the scoped data layer, so a region user sees its region only (its
+map, ranking and KPIs) under the title "Vue régionale"; collectivity auditors and the data
+team do not have this page in their navigation.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, queries
+from dashboards import auth, charts, queries
+from dashboards.access import Role, Scope
 from dashboards.i18n import MISSING, class_label, fmt_number, level_label, localized, t, type_label
 
 LEVELS = ("commune", "province", "region")
@@ -20,13 +26,26 @@ def render_kpis(scores: pd.DataFrame) -> None:
     mean.metric(t("kpi_mean_score"), fmt_number(scores["composite_score"].mean(), 1))
 
 
-def render_map(db: str, scores: pd.DataFrame, year: int, level: str, metric: str) -> None:
-    geojson = queries.boundaries(db, level)
+def page_title(db: str, scope: Scope) -> str:
+    if scope.role is not Role.REGION:
+        return t("page_national")
+    directory = queries.collectivities(db, scope)
+    region = directory.at[scope.area, localized("name")] if scope.area in directory.index else ""
+    return t("page_regional", region=region or scope.area)
+
+
+def render_map(
+    db: str, scope: Scope, scores: pd.DataFrame, year: int, level: str, metric: str
+) -> None:
+    geojson = queries.boundaries(db, scope, level)
     layers: list[charts.MapLayer] = [(scores, geojson)]
-    arrondissements = queries.boundaries(db, "arrondissement") if level == "commune" else None
+    arrondissements = (
+        queries.boundaries(db, scope, "arrondissement") if level == "commune" else None
+    )
     if arrondissements and arrondissements["features"]:
-        layers.append((queries.level_scores(db, year, "arrondissement"), arrondissements))
-    background = None if level == "region" else queries.boundaries(db, "region")
+        arrondissement_scores = queries.level_scores(db, scope, year, "arrondissement")
+        layers.append((arrondissement_scores, arrondissements))
+    background = None if level == "region" else queries.boundaries(db, scope, "region")
     title = t("map_title", level=level_label(level), year=year)
     st.plotly_chart(charts.risk_map(layers, metric=metric, title=title, background=background))
     unmapped = (~scores["collectivity_code"].isin(charts.feature_ids(geojson))).sum()
@@ -86,9 +105,10 @@ def render_ranking(scores: pd.DataFrame, year: int, level: str) -> None:
         st.switch_page(COLLECTIVITY_PAGE, query_params={"code": code})
 
 
+scope = auth.require_scope()
 db = queries.require_warehouse()
-st.title(t("page_national"))
-years = queries.fiscal_years(db)
+st.title(page_title(db, scope))
+years = queries.fiscal_years(db, scope)
 if not years:
     st.info(t("no_scores"))
     st.stop()
@@ -108,7 +128,7 @@ metric = metric_col.radio(
     horizontal=True,
 )
 
-scores = queries.level_scores(db, year, level)
+scores = queries.level_scores(db, scope, year, level)
 if scores.empty:
     st.info(t("no_scores"))
     st.stop()
@@ -116,7 +136,7 @@ if scores.empty:
 render_kpis(scores)
 map_col, distribution_col = st.columns([2, 1])
 with map_col:
-    render_map(db, scores, year, level, metric)
+    render_map(db, scope, scores, year, level, metric)
 with distribution_col:
     title = t("distribution_title", level=level_label(level), year=year)
     st.plotly_chart(charts.risk_class_bar(scores, title))
