@@ -110,9 +110,25 @@ def cmd_ui(args: argparse.Namespace) -> None:
     )  # fmt: skip
 
 
+def cmd_accounts(args: argparse.Namespace) -> None:
+    """Create the local accounts file with the demo accounts, if missing (or ``--reset``)."""
+    from dashboards.accounts import ensure_demo_accounts
+
+    demo = ensure_demo_accounts(reset=getattr(args, "reset", False))
+    if demo.passwords:
+        _say(f"demo accounts written to {demo.path} (mode 0600); passwords shown only now:")
+    else:
+        _say(f"accounts in {demo.path}; `tadqiq accounts --reset` for new passwords:")
+    for account in demo.accounts:
+        password = demo.passwords.get(account.user, "")
+        line = f"  {account.user:<30} {account.role:<13} {account.area or '-':<13} {password}"
+        _say(line.rstrip())
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     cmd_generate(args)
     cmd_build(args)
+    cmd_accounts(argparse.Namespace(reset=False))
     if not args.no_serve:
         cmd_serve(args)
 
@@ -138,6 +154,9 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("ui", help="start the Dagster UI")
     p.add_argument("--port", type=int, default=3000)
     p.set_defaults(func=cmd_ui)
+    p = sub.add_parser("accounts", help="create the local dashboard accounts (demo users)")
+    p.add_argument("--reset", action="store_true", help="regenerate every password")
+    p.set_defaults(func=cmd_accounts)
     p = sub.add_parser("demo", help="generate, build, publish and serve, end to end")
     scope_args(p)
     p.add_argument("--port", type=int, default=8501)
