@@ -36,12 +36,20 @@ def options(frame: pd.DataFrame, column: str) -> list[str]:
 
 def filtered(frame: pd.DataFrame) -> pd.DataFrame:
     user_col, action_col, outcome_col = st.columns(3)
-    users = user_col.multiselect(t("log_filter_user"), options(frame, "user"), key="log_users")
+    users = user_col.multiselect(
+        t("log_filter_user"), options(frame, "user"), key="log_users", placeholder=t("log_all")
+    )
     actions = action_col.multiselect(
-        t("log_filter_action"), options(frame, "action"), key="log_actions"
+        t("log_filter_action"),
+        options(frame, "action"),
+        key="log_actions",
+        placeholder=t("log_all"),
     )
     outcomes = outcome_col.multiselect(
-        t("log_filter_outcome"), options(frame, "outcome"), key="log_outcomes"
+        t("log_filter_outcome"),
+        options(frame, "outcome"),
+        key="log_outcomes",
+        placeholder=t("log_all"),
     )
     code_col, dates_col = st.columns(2)
     code = code_col.text_input(t("log_filter_code"), key="log_code").strip()
