@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pandas as pd
 import streamlit as st
 
@@ -163,6 +165,121 @@ FR: dict[str, str] = {
     "log_col_code": "Collectivité",
     "log_col_outcome": "Résultat",
     "log_col_detail": "Détail",
+    "unit_mad": "MAD",
+    "unit_points": "points",
+    "col_rank_interval": "Intervalle de rang p5–p95",
+    "col_unstable": "Rang instable",
+    "unstable_yes": "⚠️ instable",
+    "unstable_no": "stable",
+    "ranking_interval_hint": (
+        "L'intervalle p5–p95 donne les rangs obtenus dans 90 % des simulations de "
+        "pondération : un rang « instable » dépend fortement des poids retenus."
+    ),
+    "rank_interval_title": "Intervalle de rang p5–p95 — {count} collectivités les plus à risque",
+    "axis_rank": "Rang national (1 = plus à risque)",
+    "legend_rank": "Rang publié",
+    "legend_interval": "Intervalle p5–p95",
+    "legend_unstable": "Rang instable",
+    "residual_risk": "Risque résiduel (1–25)",
+    "residual_class": "Classe résiduelle",
+    "score_card_title": "Fiche de score — exercice {year}",
+    "score_card_hint": (
+        "Contribution de chaque indicateur au score composite (en points sur 100) ; "
+        "les contributions additionnées donnent le score composite."
+    ),
+    "score_card_chart_title": "Contribution des domaines au score composite — exercice {year}",
+    "axis_contribution": "Contribution au score composite (points sur 100)",
+    "legend_total": "Score composite",
+    "legend_domain_contribution": "Contribution d'un domaine",
+    "no_score_card": "Aucune fiche de score pour cet exercice.",
+    "col_line": "Ligne",
+    "col_previous_value": "Valeur N-1",
+    "col_weight": "Poids dans le domaine",
+    "col_contribution": "Contribution (points)",
+    "col_change": "Variation depuis N-1 (points)",
+    "line_adjustment": "Ajustement du domaine",
+    "register_title": "Registre des risques — exercice {year}",
+    "register_hint": "Risques classés du plus élevé au plus faible (risque inhérent L×I).",
+    "no_register": "Aucun registre des risques pour cet exercice.",
+    "register_matrix_title": "Registre des risques sur la matrice 5×5 — exercice {year}",
+    "matrix_count": "Nombre de risques du registre",
+    "col_risk": "Risque",
+    "col_process": "Processus",
+    "col_findings": "Constats (3 ans)",
+    "col_control_reduction": "Réduction par le contrôle interne",
+    "domain_heatmaps_title": "Matrices 5×5 par domaine — exercice {year}",
+    "domain_heatmaps_hint": (
+        "Chaque petite matrice situe un domaine : probabilité du domaine (selon son score) × "
+        "impact de la collectivité. ◯ : position du domaine."
+    ),
+    "red_flag": "drapeau rouge",
+    "insufficient_data": "données insuffisantes",
+    "downloads_title": "Télécharger la cartographie des risques",
+    "downloads_hint": (
+        "Les fichiers sont produits à la demande pour la collectivité et l'exercice choisis ; "
+        "chaque téléchargement est inscrit au journal des accès."
+    ),
+    "download_pdf": "PDF ({lang})",
+    "download_xlsx": "Excel ({lang})",
+    "download_national": "Télécharger le classement",
+    "report_preparing": "Préparation des rapports…",
+    "report_ready": "Rapports prêts ({seconds} s)",
+    "report_step": "{done} / {total} : {name}",
+    "report_title_collectivity": "Cartographie des risques — {name}",
+    "report_subtitle": "{type} · code {code} · {place} · exercice {year}",
+    "report_confidential": "Diffusion restreinte — document interne de l'inspection",
+    "report_generated": (
+        "Édité le {date} par {user} · entrepôt {snapshot} · méthodologie {version}"
+    ),
+    "report_page": "Page {page}",
+    "report_summary": "Synthèse",
+    "report_heatmap_title": "Carte des risques 5×5 — probabilité × impact",
+    "report_heatmap_note": (
+        "Chaque case donne le nombre de risques du registre ; la case cerclée est la "
+        "position d'ensemble de la collectivité (L = {l}, I = {i})."
+    ),
+    "report_top_risks": "Principaux risques du registre",
+    "report_score_card": "Fiche de score",
+    "report_recommendations": "Suivi des recommandations",
+    "report_no_recommendation_data": (
+        "Aucune donnée de suivi des recommandations n'est encore disponible dans l'entrepôt."
+    ),
+    "report_no_recommendations": "Aucune recommandation enregistrée pour cette collectivité.",
+    "report_recommendations_total": ("{total} recommandation(s), dont {overdue} en retard."),
+    "report_sources": "Sources et méthodologie",
+    "report_sources_text": (
+        "Sources : exportations de la Trésorerie générale du Royaume (exécution budgétaire, "
+        "restes à recouvrer), missions d'audit et diagnostic de contrôle interne ; données de "
+        "référence HCP (RGPH 2024, cartographie 2014, CC BY 4.0). Méthodologie {version} : "
+        "score composite 0–100, probabilité par bandes de score, impact par matérialité, "
+        "risque inhérent L×I, risque résiduel après contrôle interne."
+    ),
+    "report_sheet_register": "Registre",
+    "report_sheet_heatmap": "Carte 5x5",
+    "report_sheet_score_card": "Fiche de score",
+    "report_sheet_sources": "Sources",
+    "report_sheet_ranking": "Classement",
+    "report_sheet_regions": "Classes par région",
+    "report_field": "Élément",
+    "report_value": "Valeur",
+    "report_source": "Source",
+    "report_national_title": "Classement des risques — {level}, exercice {year}",
+    "report_national_scope": "Périmètre : {scope}",
+    "report_classes_by_region": "Classes de risque par région",
+    "report_ranking_top": (
+        "Classement ({shown} premières sur {total} ; liste complète dans le classeur Excel)"
+    ),
+    "report_total": "Total",
+    "col_status": "Statut",
+    "col_count": "Nombre",
+    "col_days_open": "Ancienneté médiane (jours)",
+    "status_open": "Ouverte",
+    "status_in_progress": "En cours",
+    "status_implemented": "Mise en œuvre",
+    "status_closed": "Clôturée",
+    "status_overdue": "En retard",
+    "lang_fr": "français",
+    "lang_ar": "arabe",
 }
 
 AR: dict[str, str] = {
@@ -301,6 +418,114 @@ AR: dict[str, str] = {
     "log_col_code": "الجماعة",
     "log_col_outcome": "النتيجة",
     "log_col_detail": "التفاصيل",
+    "unit_mad": "درهم",
+    "unit_points": "نقاط",
+    "col_rank_interval": "مجال الترتيب p5–p95",
+    "col_unstable": "ترتيب غير مستقر",
+    "unstable_yes": "⚠️ غير مستقر",
+    "unstable_no": "مستقر",
+    "ranking_interval_hint": (
+        "يعطي المجال p5–p95 الرتب المحصل عليها في 90 % من محاكاة الأوزان: "
+        "الترتيب «غير المستقر» يتأثر بقوة بالأوزان المعتمدة."
+    ),
+    "rank_interval_title": "مجال الترتيب p5–p95 — الجماعات الـ {count} الأكثر عرضة للمخاطر",
+    "axis_rank": "الترتيب الوطني (1 = الأكثر عرضة)",
+    "legend_rank": "الترتيب المنشور",
+    "legend_interval": "المجال p5–p95",
+    "legend_unstable": "ترتيب غير مستقر",
+    "residual_risk": "الخطر المتبقي (1–25)",
+    "residual_class": "الفئة المتبقية",
+    "score_card_title": "بطاقة التنقيط — السنة المالية {year}",
+    "score_card_hint": (
+        "مساهمة كل مؤشر في المؤشر المركب (بالنقاط من 100)؛ مجموع المساهمات يساوي المؤشر المركب."
+    ),
+    "score_card_chart_title": "مساهمة المجالات في المؤشر المركب — السنة المالية {year}",
+    "axis_contribution": "المساهمة في المؤشر المركب (نقاط من 100)",
+    "legend_total": "المؤشر المركب",
+    "legend_domain_contribution": "مساهمة مجال",
+    "no_score_card": "لا توجد بطاقة تنقيط لهذه السنة المالية.",
+    "col_line": "السطر",
+    "col_previous_value": "قيمة السنة السابقة",
+    "col_weight": "الوزن داخل المجال",
+    "col_contribution": "المساهمة (نقاط)",
+    "col_change": "التغير منذ السنة السابقة (نقاط)",
+    "line_adjustment": "تعديل المجال",
+    "register_title": "سجل المخاطر — السنة المالية {year}",
+    "register_hint": "المخاطر مرتبة من الأعلى إلى الأدنى (الخطر الكامن L×I).",
+    "no_register": "لا يوجد سجل مخاطر لهذه السنة المالية.",
+    "register_matrix_title": "سجل المخاطر على المصفوفة 5×5 — السنة المالية {year}",
+    "matrix_count": "عدد مخاطر السجل",
+    "col_risk": "الخطر",
+    "col_process": "المسار",
+    "col_findings": "الملاحظات (3 سنوات)",
+    "col_control_reduction": "التخفيض بفضل المراقبة الداخلية",
+    "domain_heatmaps_title": "مصفوفات 5×5 حسب المجال — السنة المالية {year}",
+    "domain_heatmaps_hint": (
+        "تحدد كل مصفوفة صغيرة موقع مجال: احتمال المجال (حسب نقطته) × أثر الجماعة. ◯: موقع المجال."
+    ),
+    "red_flag": "علامة حمراء",
+    "insufficient_data": "بيانات غير كافية",
+    "downloads_title": "تحميل خريطة المخاطر",
+    "downloads_hint": (
+        "تُنتج الملفات عند الطلب للجماعة والسنة المالية المختارتين؛ ويُسجل كل تحميل في سجل الولوج."
+    ),
+    "download_pdf": "PDF ({lang})",
+    "download_xlsx": "Excel ({lang})",
+    "download_national": "تحميل الترتيب",
+    "report_preparing": "جارٍ إعداد التقارير…",
+    "report_ready": "التقارير جاهزة ({seconds} ث)",
+    "report_step": "{done} / {total}: {name}",
+    "report_title_collectivity": "خريطة المخاطر — {name}",
+    "report_subtitle": "{type} · الرمز {code} · {place} · السنة المالية {year}",
+    "report_confidential": "توزيع محدود — وثيقة داخلية للمفتشية",
+    "report_generated": (
+        "صدر بتاريخ {date} من طرف {user} · المستودع {snapshot} · المنهجية {version}"
+    ),
+    "report_page": "الصفحة {page}",
+    "report_summary": "خلاصة",
+    "report_heatmap_title": "خريطة المخاطر 5×5 — الاحتمال × الأثر",
+    "report_heatmap_note": (
+        "تعطي كل خانة عدد مخاطر السجل؛ والخانة المحاطة بدائرة هي الموقع الإجمالي للجماعة: "
+        "L = {l} و I = {i}."
+    ),
+    "report_top_risks": "أهم مخاطر السجل",
+    "report_score_card": "بطاقة التنقيط",
+    "report_recommendations": "تتبع التوصيات",
+    "report_no_recommendation_data": "لا تتوفر بعد في المستودع أي بيانات عن تتبع التوصيات.",
+    "report_no_recommendations": "لا توجد توصيات مسجلة لهذه الجماعة.",
+    "report_recommendations_total": "{total} توصية، منها {overdue} متأخرة.",
+    "report_sources": "المصادر والمنهجية",
+    "report_sources_text": (
+        "المصادر: معطيات الخزينة العامة للمملكة (تنفيذ الميزانية، الباقي استخلاصه)، مهام "
+        "التدقيق وتشخيص المراقبة الداخلية؛ المعطيات المرجعية للمندوبية السامية للتخطيط "
+        "(الإحصاء العام 2024، خرائط 2014، CC BY 4.0). المنهجية {version}: مؤشر مركب 0–100، "
+        "احتمال حسب شرائح النقطة، أثر حسب الأهمية النسبية، خطر كامن L×I، خطر متبق بعد "
+        "المراقبة الداخلية."
+    ),
+    "report_sheet_register": "سجل المخاطر",
+    "report_sheet_heatmap": "خريطة 5x5",
+    "report_sheet_score_card": "بطاقة التنقيط",
+    "report_sheet_sources": "المصادر",
+    "report_sheet_ranking": "الترتيب",
+    "report_sheet_regions": "الفئات حسب الجهة",
+    "report_field": "العنصر",
+    "report_value": "القيمة",
+    "report_source": "المصدر",
+    "report_national_title": "ترتيب المخاطر — {level}، السنة المالية {year}",
+    "report_national_scope": "النطاق: {scope}",
+    "report_classes_by_region": "فئات الخطر حسب الجهة",
+    "report_ranking_top": "الترتيب (أول {shown} من أصل {total}؛ القائمة الكاملة في ملف Excel)",
+    "report_total": "المجموع",
+    "col_status": "الوضعية",
+    "col_count": "العدد",
+    "col_days_open": "الأقدمية الوسيطة (أيام)",
+    "status_open": "مفتوحة",
+    "status_in_progress": "في طور الإنجاز",
+    "status_implemented": "منفذة",
+    "status_closed": "مغلقة",
+    "status_overdue": "متأخرة",
+    "lang_fr": "الفرنسية",
+    "lang_ar": "العربية",
 }
 
 LABELS: dict[str, dict[str, str]] = {"fr": FR, "ar": AR}
@@ -308,18 +533,26 @@ LABELS: dict[str, dict[str, str]] = {"fr": FR, "ar": AR}
 
 def current_lang() -> str:
     """The language chosen in the sidebar (French until the switch is rendered)."""
-    lang = st.session_state.get("lang", DEFAULT_LANG)
+    try:
+        lang = st.session_state.get("lang", DEFAULT_LANG)
+    except Exception:  # no Streamlit session (command line, Dagster)
+        lang = DEFAULT_LANG
     return lang if lang in LABELS else DEFAULT_LANG
+
+
+def label(lang: str, key: str, **values: object) -> str:
+    """The label ``key`` in ``lang``, outside any session (reports, command line)."""
+    return LABELS[lang][key].format(**values)
 
 
 def t(key: str, **values: object) -> str:
     """The label ``key`` in the current language, with ``{placeholders}`` filled in."""
-    return LABELS[current_lang()][key].format(**values)
+    return label(current_lang(), key, **values)
 
 
-def localized(column: str) -> str:
+def localized(column: str, lang: str | None = None) -> str:
     """The current-language variant of a bilingual column: ``name`` -> ``name_fr``."""
-    return f"{column}_{current_lang()}"
+    return f"{column}_{lang or current_lang()}"
 
 
 def _is_missing(x: object) -> bool:
@@ -334,17 +567,39 @@ def fmt_number(x: float | None, decimals: int = 0) -> str:
     return f"{rounded:,.{decimals}f}".replace(",", " ").replace(".", ",")
 
 
+def fmt_signed(x: float | None, decimals: int = 1) -> str:
+    """A change with its sign: ``+1,5``, ``-0,3``, ``0,0``."""
+    if _is_missing(x):
+        return MISSING
+    text = fmt_number(x, decimals)
+    return text if text.startswith("-") or text.strip("0,") == "" else f"+{text}"
+
+
 def fmt_pct(x: float | None, decimals: int = 1) -> str:
     """Format a fraction as a percentage (``0.253`` -> ``25,3 %``)."""
     return MISSING if _is_missing(x) else f"{fmt_number(float(x) * 100, decimals)} %"
 
 
-def fmt_value(x: float | None, unit: str) -> str:
+def fmt_date(day: date | datetime | None) -> str:
+    """A date as in Morocco: ``dd/mm/yyyy``."""
+    return MISSING if day is None else day.strftime("%d/%m/%Y")
+
+
+def fmt_value(x: float | None, unit: str, lang: str | None = None) -> str:
     """Format an indicator value according to its unit."""
+    lang = lang or current_lang()
+    if _is_missing(x):
+        return MISSING
     if unit == "ratio":
         return fmt_pct(x)
     if unit == "years":
-        return MISSING if _is_missing(x) else f"{fmt_number(x, 1)} {t('unit_years')}"
+        return f"{fmt_number(x, 1)} {label(lang, 'unit_years')}"
+    if unit == "mad":
+        return f"{fmt_number(x, 0)} {label(lang, 'unit_mad')}"
+    if unit == "count":
+        return fmt_number(x, 0)
+    if unit == "score":
+        return fmt_number(x, 1)
     return fmt_number(x, 2)
 
 
@@ -352,23 +607,35 @@ CLASS_MARKERS: dict[str, str] = {"low": "🟢", "moderate": "🟡", "high": "�
 BAND_MARKERS: dict[str, str] = {"green": "🟢", "amber": "🟠", "red": "🔴"}
 
 
-def level_label(level: str) -> str:
-    return t(f"level_{level}")
+def level_label(level: str, lang: str | None = None) -> str:
+    return label(lang or current_lang(), f"level_{level}")
 
 
-def type_label(collectivity_type: str) -> str:
-    return t(f"type_{collectivity_type}")
+def type_label(collectivity_type: str, lang: str | None = None) -> str:
+    return label(lang or current_lang(), f"type_{collectivity_type}")
 
 
-def class_label(risk_class: str | None) -> str:
+def class_label(risk_class: str | None, lang: str | None = None, marker: bool = True) -> str:
     """Localized risk class with its coloured marker, e.g. ``🔴 Critique``."""
     if _is_missing(risk_class):
         return MISSING
-    return f"{CLASS_MARKERS[risk_class]} {t(f'class_{risk_class}')}"
+    text = label(lang or current_lang(), f"class_{risk_class}")
+    return f"{CLASS_MARKERS[risk_class]} {text}" if marker else text
 
 
-def band_label(band: str | None) -> str:
+def band_label(band: str | None, lang: str | None = None, marker: bool = True) -> str:
     """Localized indicator band with its coloured marker, e.g. ``🟠 Orange``."""
+    lang = lang or current_lang()
     if _is_missing(band):
-        return f"⚪ {t('band_none')}"
-    return f"{BAND_MARKERS[band]} {t(f'band_{band}')}"
+        text = label(lang, "band_none")
+        return f"⚪ {text}" if marker else text
+    text = label(lang, f"band_{band}")
+    return f"{BAND_MARKERS[band]} {text}" if marker else text
+
+
+def status_label(status: str | None, lang: str | None = None) -> str:
+    """A recommendation status in the language, or the warehouse's own word if unknown."""
+    if _is_missing(status):
+        return MISSING
+    key = f"status_{status}"
+    return label(lang or current_lang(), key) if key in FR else str(status)

@@ -303,3 +303,236 @@ def _collectivity_domain_scores(db: str, scope: Scope, code: str, fiscal_year: i
         """,
         [code, fiscal_year, *params],
     )
+
+
+# --- optional columns and tables (the warehouse grows between snapshots) -----------------
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _columns(db: str, table: str) -> frozenset[str]:
+    """Columns of ``marts.<table>`` (empty when the table is absent from the snapshot)."""
+    with duckdb.connect(db, read_only=True) as con:
+        rows = con.execute(
+            "select column_name from information_schema.columns"
+            " where table_schema = 'marts' and table_name = ?",
+            [table],
+        ).fetchall()
+    return frozenset(name for (name,) in rows)
+
+
+def has_table(db: str, table: str) -> bool:
+    """Whether the snapshot has ``marts.<table>`` (no collectivity data: no scope needed)."""
+    return bool(_columns(db, table))
+
+
+def _select(db: str, table: str, alias: str, columns: Sequence[str]) -> str:
+    """``alias.col`` for each column, ``null as col`` for one this snapshot lacks."""
+    present = _columns(db, table)
+    return ", ".join(
+        f"{alias}.{column}" if column in present else f"null as {column}" for column in columns
+    )
+
+
+RANK_COLUMNS = ("rank_p05", "rank_p95", "is_rank_unstable")
+RESIDUAL_COLUMNS = ("ic_maturity_score", "residual_likelihood", "residual_risk")
+
+
+# --- rankings ----------------------------------------------------------------------------
+
+
+def ranking(db: str, scope: Scope, fiscal_year: int, level: str) -> pd.DataFrame:
+    """``level_scores`` with the rank interval (p5–p95), its instability flag and residuals."""
+    _require_risk_data(scope, "query:ranking")
+    return _ranking(db, scope, fiscal_year, level)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _ranking(db: str, scope: Scope, fiscal_year: int, level: str) -> pd.DataFrame:
+    condition, params = scope.sql_condition("c")
+    extra = _select(
+        db, "fct_risk_scores", "r", (*RANK_COLUMNS, "residual_risk", "residual_risk_class")
+    )
+    return _query(
+        db,
+        scope,
+        f"""
+        select
+            r.collectivity_code, r.national_rank, r.level_rank,
+            c.name_fr, c.name_ar, c.level, c.collectivity_type, c.region_code,
+            c.province_name_fr, c.province_name_ar, c.region_name_fr, c.region_name_ar,
+            r.composite_score, r.likelihood, r.impact, r.inherent_risk, r.risk_class,
+            r.methodology_version, {extra}
+        from marts.fct_risk_scores as r
+        inner join marts.dim_collectivities as c using (collectivity_code)
+        where r.fiscal_year = ? and c.level = ? and {condition}
+        order by r.national_rank nulls last, r.level_rank nulls last, r.composite_score desc
+        """,
+        [fiscal_year, level, *params],
+    )
+
+
+# --- one collectivity: score card, risk register, per-domain heatmaps, recommendations ----
+
+
+def collectivity_overview(db: str, scope: Scope, code: str, fiscal_year: int) -> pd.DataFrame:
+    """One row: the collectivity's directory entry and its risk scores for the year."""
+    authorize(db, scope, code, "query:collectivity_overview")
+    return _collectivity_overview(db, scope, code, fiscal_year)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _collectivity_overview(db: str, scope: Scope, code: str, fiscal_year: int) -> pd.DataFrame:
+    condition, params = scope.sql_condition("c")
+    extra = _select(
+        db, "fct_risk_scores", "r", (*RESIDUAL_COLUMNS, "residual_risk_class", *RANK_COLUMNS)
+    )
+    return _query(
+        db,
+        scope,
+        f"""
+        select
+            c.collectivity_code, c.level, c.collectivity_type, c.name_fr, c.name_ar,
+            c.region_code, c.region_name_fr, c.region_name_ar,
+            c.province_name_fr, c.province_name_ar, c.population_2024,
+            r.fiscal_year, r.composite_score, r.domains_covered, r.likelihood,
+            r.materiality_score, r.impact, r.inherent_risk, r.risk_class, r.national_rank,
+            r.level_rank, r.methodology_version, {extra}
+        from marts.dim_collectivities as c
+        inner join marts.fct_risk_scores as r
+            on r.collectivity_code = c.collectivity_code and r.fiscal_year = ?
+        where c.collectivity_code = ? and {condition}
+        """,
+        [fiscal_year, code, *params],
+    )
+
+
+SCORE_CARD_COLUMNS = (
+    "line_kind", "line_code", "domain_code", "line_name_fr", "line_name_ar", "band",
+    "previous_band", "unit", "indicator_value", "previous_indicator_value", "green_threshold",
+    "red_threshold", "sub_score", "previous_sub_score", "weight_in_domain", "domain_weight",
+    "contribution", "previous_contribution", "contribution_change", "change_cause_rank",
+    "has_data",
+)  # fmt: skip
+
+
+def collectivity_score_card(db: str, scope: Scope, code: str, fiscal_year: int) -> pd.DataFrame:
+    """Score-card lines (indicators and domain adjustments): contributions to the score."""
+    authorize(db, scope, code, "query:collectivity_score_card")
+    return _collectivity_score_card(db, scope, code, fiscal_year)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _collectivity_score_card(db: str, scope: Scope, code: str, fiscal_year: int) -> pd.DataFrame:
+    if not has_table(db, "fct_score_cards"):
+        return pd.DataFrame(columns=list(SCORE_CARD_COLUMNS))
+    condition, params = scope.sql_condition("c")
+    return _query(
+        db,
+        scope,
+        f"""
+        select {_select(db, "fct_score_cards", "s", SCORE_CARD_COLUMNS)}
+        from marts.fct_score_cards as s
+        inner join marts.dim_collectivities as c using (collectivity_code)
+        where s.collectivity_code = ? and s.fiscal_year = ? and {condition}
+        order by s.domain_code, s.line_kind desc, s.line_code
+        """,
+        [code, fiscal_year, *params],
+    )
+
+
+REGISTER_COLUMNS = (
+    "risk_code", "process_code", "risk_name_fr", "risk_name_ar", "indicators_behind",
+    "risk_score", "indicators_with_data", "findings_3y", "serious_findings_3y", "likelihood",
+    "impact", "control_reduction", "ic_maturity_score", "inherent_risk", "residual_risk",
+    "risk_class", "residual_risk_class", "risk_rank",
+)  # fmt: skip
+
+
+def collectivity_risk_register(db: str, scope: Scope, code: str, fiscal_year: int) -> pd.DataFrame:
+    """The collectivity's risk register for the year, highest inherent risk first."""
+    authorize(db, scope, code, "query:collectivity_risk_register")
+    return _collectivity_risk_register(db, scope, code, fiscal_year)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _collectivity_risk_register(db: str, scope: Scope, code: str, fiscal_year: int) -> pd.DataFrame:
+    if not has_table(db, "fct_risk_register"):
+        return pd.DataFrame(columns=list(REGISTER_COLUMNS))
+    condition, params = scope.sql_condition("c")
+    return _query(
+        db,
+        scope,
+        f"""
+        select {_select(db, "fct_risk_register", "g", REGISTER_COLUMNS)}
+        from marts.fct_risk_register as g
+        inner join marts.dim_collectivities as c using (collectivity_code)
+        where g.collectivity_code = ? and g.fiscal_year = ? and {condition}
+        order by g.risk_rank, g.risk_code
+        """,
+        [code, fiscal_year, *params],
+    )
+
+
+DOMAIN_HEATMAP_COLUMNS = (
+    "domain_code", "domain_name_fr", "domain_name_ar", "domain_score", "computed_score",
+    "indicators_available", "indicators_expected", "coverage_ratio", "is_insufficient_data",
+    "has_red_flag", "red_flag_codes", "domain_likelihood", "impact", "domain_inherent_risk",
+)  # fmt: skip
+
+
+def collectivity_domain_heatmaps(
+    db: str, scope: Scope, code: str, fiscal_year: int
+) -> pd.DataFrame:
+    """Each domain's score and its own likelihood × impact cell (per-domain heatmaps)."""
+    authorize(db, scope, code, "query:collectivity_domain_heatmaps")
+    return _collectivity_domain_heatmaps(db, scope, code, fiscal_year)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _collectivity_domain_heatmaps(
+    db: str, scope: Scope, code: str, fiscal_year: int
+) -> pd.DataFrame:
+    condition, params = scope.sql_condition("c")
+    return _query(
+        db,
+        scope,
+        f"""
+        select {_select(db, "fct_domain_scores", "d", DOMAIN_HEATMAP_COLUMNS)}
+        from marts.fct_domain_scores as d
+        inner join marts.dim_collectivities as c using (collectivity_code)
+        where d.collectivity_code = ? and d.fiscal_year = ? and {condition}
+        order by d.domain_code
+        """,
+        [code, fiscal_year, *params],
+    )
+
+
+RECOMMENDATIONS_TABLE = "fct_recommendations"
+
+
+def collectivity_recommendations(db: str, scope: Scope, code: str) -> pd.DataFrame | None:
+    """The collectivity's audit recommendations, or None when the snapshot has none yet.
+
+    ``fct_recommendations`` is still being built: every column it has is returned, and the
+    reports read the ones they know (``status``, and ``days_open`` / ``is_overdue`` if any).
+    """
+    authorize(db, scope, code, "query:collectivity_recommendations")
+    return _collectivity_recommendations(db, scope, code)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _collectivity_recommendations(db: str, scope: Scope, code: str) -> pd.DataFrame | None:
+    if "collectivity_code" not in _columns(db, RECOMMENDATIONS_TABLE):
+        return None
+    condition, params = scope.sql_condition("c")
+    return _query(
+        db,
+        scope,
+        f"""
+        select x.*
+        from marts.{RECOMMENDATIONS_TABLE} as x
+        inner join marts.dim_collectivities as c using (collectivity_code)
+        where x.collectivity_code = ? and {condition}
+        """,
+        [code, *params],
+    )
