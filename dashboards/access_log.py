@@ -141,7 +141,7 @@ def log_view(scope: Scope, collectivity_code: str, detail: str | None = None) ->
 
 
 def log_download(
-    scope: Scope, collectivity_code: str, file_name: str, outcome: str = SUCCESS
+    scope: Scope, collectivity_code: str | None, file_name: str, outcome: str = SUCCESS
 ) -> dict[str, Any]:
     """A download of ``file_name`` about ``collectivity_code`` (success, or denied)."""
     return log_event(scope, DOWNLOAD, outcome, collectivity_code, detail=file_name)

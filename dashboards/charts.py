@@ -184,17 +184,35 @@ def _discrete_colorscale(colors: Sequence[str]) -> list[list[float | str]]:
     return scale
 
 
-def risk_matrix(likelihood: int | None, impact: int | None, title: str) -> go.Figure:
-    """5×5 likelihood × impact matrix coloured by class, the collectivity's cell circled."""
+def risk_matrix(
+    likelihood: int | None,
+    impact: int | None,
+    title: str,
+    counts: dict[tuple[int, int], int] | None = None,
+) -> go.Figure:
+    """5×5 likelihood × impact matrix coloured by class, the collectivity's cell circled.
+
+    ``counts``: number of register risks per (likelihood, impact) cell, written in the cell.
+    """
     sides = list(range(1, MATRIX_SIDE + 1))
     products = [[row * col for col in sides] for row in sides]
+    labels = products
+    if counts:
+        labels = [
+            [
+                f"{row * col}<br><b>{counts[(row, col)]} ⚑</b>" if (row, col) in counts
+                else str(row * col)
+                for col in sides
+            ]
+            for row in sides
+        ]  # fmt: skip
     class_index = [[RISK_CLASSES.index(risk_class_of(p)) for p in row] for row in products]
     fig = go.Figure(
         go.Heatmap(
             x=sides,
             y=sides,
             z=class_index,
-            text=products,
+            text=labels,
             texttemplate="%{text}",
             zmin=-0.5,
             zmax=len(RISK_CLASSES) - 0.5,
@@ -230,6 +248,8 @@ def risk_matrix(likelihood: int | None, impact: int | None, title: str) -> go.Fi
             )
         )
         subtitle = f"◯ {t('matrix_marker')} : L = {likelihood}, I = {impact}"
+    if counts:
+        subtitle = (subtitle + " · " if subtitle else "") + f"⚑ {t('matrix_count')}"
     fig.update_xaxes(title=t("impact"), dtick=1, constrain="domain")
     fig.update_yaxes(title=t("likelihood"), dtick=1, scaleanchor="x")
     return _finish(fig, title, height=500, subtitle=subtitle)
@@ -264,3 +284,134 @@ def domain_bar(domains: pd.DataFrame, title: str) -> go.Figure:
     fig.update_xaxes(title=t("axis_domain"))
     fig.update_yaxes(title=t("axis_domain_score"), range=[0, 110])
     return _finish(fig, title, height=480)
+
+
+def domain_heatmaps(domains: pd.DataFrame, title: str, columns: int = 4) -> go.Figure:
+    """One small 5×5 matrix per domain, the domain's own likelihood × impact cell circled."""
+    from plotly.subplots import make_subplots
+
+    names = list(domains[localized("domain_name")])
+    rows = max(1, math.ceil(len(names) / columns))
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[_short(name) for name in names],
+        horizontal_spacing=0.04,
+        vertical_spacing=0.12,
+    )
+    sides = list(range(1, MATRIX_SIDE + 1))
+    class_index = [[RISK_CLASSES.index(risk_class_of(r * c)) for c in sides] for r in sides]
+    scale = _discrete_colorscale([RISK_COLORS[c] for c in RISK_CLASSES])
+    for position, (_, domain) in enumerate(domains.iterrows()):
+        row, col = position // columns + 1, position % columns + 1
+        fig.add_trace(
+            go.Heatmap(
+                x=sides, y=sides, z=class_index, zmin=-0.5, zmax=len(RISK_CLASSES) - 0.5,
+                colorscale=scale, showscale=position == 0, xgap=1, ygap=1,
+                colorbar={
+                    "title": {"text": t("risk_class")},
+                    "tickvals": list(range(len(RISK_CLASSES))),
+                    "ticktext": [class_label(c) for c in RISK_CLASSES],
+                },
+                hovertemplate=(
+                    f"{t('impact')} : %{{x}}<br>{t('likelihood')} : %{{y}}<extra></extra>"
+                ),
+            ),
+            row=row, col=col,
+        )  # fmt: skip
+        lik, imp = domain["domain_likelihood"], domain["impact"]
+        if not (pd.isna(lik) or pd.isna(imp)):
+            flags = [t("red_flag")] if domain["has_red_flag"] is True else []
+            fig.add_trace(
+                go.Scatter(
+                    x=[imp], y=[lik], mode="markers",
+                    marker={"symbol": "circle-open", "size": 16, "color": "black",
+                            "line": {"width": 3}},
+                    showlegend=False,
+                    hovertemplate=(
+                        f"{domain[localized('domain_name')]}<br>"
+                        f"{t('axis_domain_score')} : {fmt_number(domain['domain_score'], 1)}"
+                        f"<br>L = {int(lik)}, I = {int(imp)} {' · '.join(flags)}<extra></extra>"
+                    ),
+                ),
+                row=row, col=col,
+            )  # fmt: skip
+        fig.update_xaxes(dtick=1, row=row, col=col, title_text=t("impact") if row == rows else "")
+        fig.update_yaxes(dtick=1, row=row, col=col, title_text=t("likelihood") if col == 1 else "")
+    for annotation in fig.layout.annotations:
+        annotation.font.size = 12
+    return _finish(fig, title, height=260 * rows + 80, subtitle=f"◯ {t('matrix_marker')}")
+
+
+def _short(name: str, limit: int = 34) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def score_card_waterfall(card: pd.DataFrame, title: str) -> go.Figure:
+    """Contributions of each domain to the composite score, summing to the score (waterfall)."""
+    by_domain = card.groupby("domain_code", sort=True)["contribution"].sum()
+    total = float(by_domain.sum())
+    fig = go.Figure(
+        go.Waterfall(
+            orientation="v",
+            x=[*by_domain.index, t("legend_total")],
+            y=[*by_domain.values, total],
+            measure=["relative"] * len(by_domain) + ["total"],
+            text=[fmt_number(v, 1) for v in [*by_domain.values, total]],
+            textposition="outside",
+            increasing={"marker": {"color": BAR_COLOR}},
+            decreasing={"marker": {"color": RISK_COLORS["low"]}},
+            totals={"marker": {"color": RISK_COLORS["critical"]}},
+            connector={"line": {"color": OUTLINE_COLOR}},
+            name=t("legend_domain_contribution"),
+            hovertemplate=f"%{{x}}<br>{t('axis_contribution')} : %{{text}}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title=t("axis_domain"))
+    fig.update_yaxes(title=t("axis_contribution"), range=[0, max(total * 1.15, 10)])
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.25})
+    return _finish(fig, title, height=440)
+
+
+def rank_intervals(ranking: pd.DataFrame, title: str, top: int = 30) -> go.Figure:
+    """Published rank and its p5–p95 interval for the riskiest collectivities; unstable in red."""
+    ranked = ranking.dropna(subset=["national_rank"]).head(top)
+    names = [f"{name} ({code})" for name, code in
+             zip(ranked[localized("name")], ranked["collectivity_code"], strict=True)]  # fmt: skip
+    unstable = ranked["is_rank_unstable"].fillna(False).astype(bool)
+    fig = go.Figure()
+    for flag, legend, color in (
+        (False, t("legend_rank"), BAR_COLOR),
+        (True, t("legend_unstable"), RISK_COLORS["critical"]),
+    ):
+        subset = ranked[unstable == flag]
+        if subset.empty:
+            continue
+        subset_names = [n for n, u in zip(names, unstable, strict=True) if u == flag]
+        fig.add_trace(
+            go.Scatter(
+                x=subset["national_rank"],
+                y=subset_names,
+                mode="markers",
+                name=legend,
+                marker={"color": color, "size": 9},
+                error_x={
+                    "type": "data", "symmetric": False,
+                    "array": subset["rank_p95"] - subset["national_rank"],
+                    "arrayminus": subset["national_rank"] - subset["rank_p05"],
+                    "color": color, "thickness": 2,
+                },
+                hovertemplate=(
+                    f"%{{y}}<br>{t('col_rank')} : %{{x}}<br>p5–p95 : %{{customdata}}<extra></extra>"
+                ),
+                customdata=[f"{int(a)}–{int(b)}" if not (pd.isna(a) or pd.isna(b)) else "—"
+                            for a, b in zip(subset["rank_p05"], subset["rank_p95"],
+                                            strict=True)],
+            )
+        )  # fmt: skip
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names)
+    fig.update_xaxes(title=t("axis_rank"), rangemode="tozero")
+    fig.update_layout(
+        legend={"orientation": "h", "y": -0.12, "title": {"text": t("legend_interval")}}
+    )
+    return _finish(fig, title, height=max(360, 22 * len(ranked) + 160))

@@ -9,6 +9,10 @@ Reports and exports call ``scoped_download_button`` instead of ``st.download_but
 
 A builder returns the file's bytes (or text), anything else (a path, an open file) is refused,
 so no page can hand out a file from disk such as the warehouse.
+
+A file about the user's whole scope rather than one collectivity (the national or regional
+ranking, a batch of risk maps) passes ``code=None``: the user must see risk data, and the
+builder reads through the scoped data layer, so it holds only the scope's collectivities.
 """
 
 from __future__ import annotations
@@ -23,13 +27,20 @@ from dashboards.access import Scope
 Builder = Callable[[], bytes | str]
 
 
+def _authorize(db: str, scope: Scope, code: str | None) -> None:
+    if code is None:
+        queries.authorize_scope(scope, access_log.DOWNLOAD)
+    else:
+        queries.authorize(db, scope, code, access_log.DOWNLOAD)
+
+
 def deferred_build(
-    db: str, scope: Scope, code: str, file_name: str, build: Builder
+    db: str, scope: Scope, code: str | None, file_name: str, build: Builder
 ) -> Callable[[], bytes | str]:
     """The callable handed to ``st.download_button``: check, build, log."""
 
     def run() -> bytes | str:
-        queries.authorize(db, scope, code, access_log.DOWNLOAD)
+        _authorize(db, scope, code)
         data = build()
         if not isinstance(data, bytes | str):
             raise TypeError("a download builder returns bytes or text, never a path")
@@ -44,7 +55,7 @@ def scoped_download_button(
     *,
     db: str,
     scope: Scope,
-    code: str,
+    code: str | None,
     file_name: str,
     build: Builder,
     mime: str | None = None,
@@ -53,9 +64,9 @@ def scoped_download_button(
     """``st.download_button`` for a file about collectivity ``code``, within ``scope``.
 
     Raises ``AccessDenied`` (logged as a denied download) when ``code`` is outside the scope,
-    before ``build`` is ever called.
+    before ``build`` is ever called. ``code=None``: a file about the whole scope.
     """
-    queries.authorize(db, scope, code, access_log.DOWNLOAD)
+    _authorize(db, scope, code)
     return st.download_button(
         label,
         data=deferred_build(db, scope, code, file_name, build),

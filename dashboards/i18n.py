@@ -219,8 +219,8 @@ FR: dict[str, str] = {
         "Les fichiers sont produits à la demande pour la collectivité et l'exercice choisis ; "
         "chaque téléchargement est inscrit au journal des accès."
     ),
-    "download_pdf": "PDF ({lang})",
-    "download_xlsx": "Excel ({lang})",
+    "download_pdf": "PDF ({language})",
+    "download_xlsx": "Excel ({language})",
     "download_national": "Télécharger le classement",
     "report_preparing": "Préparation des rapports…",
     "report_ready": "Rapports prêts ({seconds} s)",
@@ -270,6 +270,8 @@ FR: dict[str, str] = {
         "Classement ({shown} premières sur {total} ; liste complète dans le classeur Excel)"
     ),
     "report_total": "Total",
+    "batch_prepare": "Préparer le lot des {count} cartographies (PDF)",
+    "batch_download": "Télécharger le lot (ZIP)",
     "col_status": "Statut",
     "col_count": "Nombre",
     "col_days_open": "Ancienneté médiane (jours)",
@@ -469,8 +471,8 @@ AR: dict[str, str] = {
     "downloads_hint": (
         "تُنتج الملفات عند الطلب للجماعة والسنة المالية المختارتين؛ ويُسجل كل تحميل في سجل الولوج."
     ),
-    "download_pdf": "PDF ({lang})",
-    "download_xlsx": "Excel ({lang})",
+    "download_pdf": "PDF ({language})",
+    "download_xlsx": "Excel ({language})",
     "download_national": "تحميل الترتيب",
     "report_preparing": "جارٍ إعداد التقارير…",
     "report_ready": "التقارير جاهزة ({seconds} ث)",
@@ -516,6 +518,8 @@ AR: dict[str, str] = {
     "report_classes_by_region": "فئات الخطر حسب الجهة",
     "report_ranking_top": "الترتيب (أول {shown} من أصل {total}؛ القائمة الكاملة في ملف Excel)",
     "report_total": "المجموع",
+    "batch_prepare": "إعداد مجموعة الخرائط ({count}، PDF)",
+    "batch_download": "تحميل المجموعة (ZIP)",
     "col_status": "الوضعية",
     "col_count": "العدد",
     "col_days_open": "الأقدمية الوسيطة (أيام)",

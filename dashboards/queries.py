@@ -101,6 +101,11 @@ def _scope_codes(db: str, scope: Scope) -> frozenset[str]:
     return frozenset(frame["collectivity_code"])
 
 
+def authorize_scope(scope: Scope, action: str, detail: str | None = None) -> None:
+    """Raise ``AccessDenied`` (logged) unless the scope may see risk data at all."""
+    _require_risk_data(scope, action, None, detail)
+
+
 def authorize(db: str, scope: Scope, code: str, action: str, detail: str | None = None) -> None:
     """Raise ``AccessDenied`` (and log ``action`` as denied) unless ``code`` is in the scope.
 

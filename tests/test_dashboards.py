@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from dashboard_fixtures import build_warehouse
@@ -39,6 +40,11 @@ def run_app() -> AppTest:
     at.run()
     assert not at.exception
     return at
+
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The page's dataframe that has ``column``."""
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -110,7 +116,7 @@ def test_national_page_ranks_riskiest_first() -> None:
     ranking = at.dataframe[0].value
     assert ranking.iloc[0]["name_fr"] == "Casablanca"
     assert ranking.iloc[0]["composite_score"] == "82,5"
-    assert len(at.get("plotly_chart")) == 2
+    assert len(at.get("plotly_chart")) == 3  # map, classes, rank intervals
 
     at.selectbox(key="national_year").set_value(2023).run()
     assert not at.exception
@@ -138,7 +144,7 @@ def test_collectivity_page_shows_selected_scores() -> None:
     assert shown["Score composite (0–100)"] == "45,0"
     assert shown["Classe de risque"] == "🟡 Modéré"
     assert shown["Risque inhérent L×I (1–25)"] == "9"
-    indicators = at.dataframe[0].value.set_index("indicator_code")
+    indicators = table_with(at, "indicator_code").set_index("indicator_code")
     assert indicators.loc["FS1", "value"] == "5,0 %"
     assert indicators.loc["FS2", "value"] == "12,5 ans"
     assert indicators.loc["HR1", "band"] == "⚪ Sans donnée"

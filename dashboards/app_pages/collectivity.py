@@ -1,4 +1,5 @@
-"""Fiche collectivité: profile, scores, risk matrix, domain scores and indicators.
+"""Fiche collectivité: profile, scores, risk matrix, domain scores, per-domain heatmaps,
+score card, risk register, indicators, and the risk-map downloads (PDF/XLSX, FR/AR).
 
 Only the collectivities of the user's scope are offered; a foreign code arriving by URL
 (``?code=``) or forced into the widget state is refused (shown and logged) and dropped.
@@ -12,13 +13,14 @@ from collections.abc import Collection
 import pandas as pd
 import streamlit as st
 
-from dashboards import access_log, auth, charts, queries
+from dashboards import access_log, auth, charts, queries, report_downloads
 from dashboards.access import AccessDenied, Scope
 from dashboards.i18n import (
     MISSING,
     band_label,
     class_label,
     fmt_number,
+    fmt_signed,
     fmt_value,
     level_label,
     localized,
@@ -132,6 +134,132 @@ def render_kpis(score: pd.Series, delta: str | None, level: str) -> None:
         rank.caption(t("level_rank", rank=fmt_number(level_rank), level=level_label(level)))
 
 
+def render_residual_and_interval(overview: pd.DataFrame) -> None:
+    """Residual risk and the rank interval (p5–p95), under the KPIs."""
+    if overview.empty:
+        return
+    row = overview.iloc[0]
+    parts = []
+    if not pd.isna(row["residual_risk"]):
+        parts.append(
+            f"{t('residual_risk')} : {fmt_number(row['residual_risk'])} "
+            f"({class_label(row['residual_risk_class'])})"
+        )
+    if not pd.isna(row["rank_p05"]):
+        flag = t("unstable_yes") if row["is_rank_unstable"] else t("unstable_no")
+        parts.append(
+            f"{t('col_rank_interval')} : {fmt_number(row['rank_p05'])}–"
+            f"{fmt_number(row['rank_p95'])} ({flag})"
+        )
+    if parts:
+        st.caption(" · ".join(parts))
+
+
+def register_counts(register: pd.DataFrame) -> dict[tuple[int, int], int]:
+    cells = register.dropna(subset=["likelihood", "impact"])
+    counts = cells.groupby(["likelihood", "impact"]).size()
+    return {(int(lik), int(imp)): int(n) for (lik, imp), n in counts.items()}
+
+
+def render_domain_heatmaps(domains: pd.DataFrame, year: int) -> None:
+    st.subheader(t("domain_heatmaps_title", year=year))
+    if domains.empty or domains["domain_likelihood"].isna().all():
+        st.info(t("no_scores"))
+        return
+    st.caption(t("domain_heatmaps_hint"))
+    st.plotly_chart(charts.domain_heatmaps(domains, t("domain_heatmaps_title", year=year)))
+
+
+def score_card_table(card: pd.DataFrame) -> pd.DataFrame:
+    indicator = card["line_kind"] == "indicator"
+    return pd.DataFrame(
+        {
+            "domain": card["domain_code"],
+            "line": card[localized("line_name")],
+            "value": [
+                fmt_value(x, unit) if is_indicator else MISSING
+                for x, unit, is_indicator in zip(
+                    card["indicator_value"], card["unit"], indicator, strict=True
+                )
+            ],
+            "band": [
+                band_label(band) if is_indicator else t("line_adjustment")
+                for band, is_indicator in zip(card["band"], indicator, strict=True)
+            ],
+            "sub_score": card["sub_score"].map(lambda x: fmt_number(x, 1)),
+            "contribution": card["contribution"].map(lambda x: fmt_number(x, 2)),
+            "change": card["contribution_change"].map(lambda x: fmt_signed(x, 2)),
+        }
+    )
+
+
+def render_score_card(card: pd.DataFrame, year: int) -> None:
+    st.subheader(t("score_card_title", year=year))
+    if card.empty:
+        st.info(t("no_score_card"))
+        return
+    st.caption(t("score_card_hint"))
+    chart_col, table_col = st.columns([2, 3])
+    chart_col.plotly_chart(
+        charts.score_card_waterfall(card, t("score_card_chart_title", year=year))
+    )
+    table_col.dataframe(
+        score_card_table(card),
+        hide_index=True,
+        column_config={
+            "domain": t("col_domain"),
+            "line": t("col_line"),
+            "value": t("col_value"),
+            "band": t("col_band"),
+            "sub_score": t("col_sub_score"),
+            "contribution": t("col_contribution"),
+            "change": t("col_change"),
+        },
+    )
+
+
+def register_table(register: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "rank": register["risk_rank"],
+            "risk": register[localized("risk_name")],
+            "process": register["process_code"],
+            "likelihood": register["likelihood"],
+            "impact": register["impact"],
+            "inherent_risk": register["inherent_risk"],
+            "risk_class": register["risk_class"].map(class_label),
+            "residual_risk": register["residual_risk"],
+            "residual_class": register["residual_risk_class"].map(class_label),
+            "findings": register["findings_3y"],
+        }
+    )
+
+
+def render_register(register: pd.DataFrame, year: int) -> None:
+    st.subheader(t("register_title", year=year))
+    if register.empty:
+        st.info(t("no_register"))
+        return
+    st.caption(t("register_hint"))
+    integer = st.column_config.NumberColumn
+    st.dataframe(
+        register_table(register),
+        hide_index=True,
+        column_config={
+            "rank": integer("#", format="%d"),
+            "risk": t("col_risk"),
+            "process": t("col_process"),
+            "likelihood": integer(t("likelihood"), format="%d"),
+            "impact": integer(t("impact"), format="%d"),
+            "inherent_risk": integer(t("inherent_risk"), format="%d"),
+            "risk_class": t("risk_class"),
+            "residual_risk": integer(t("residual_risk"), format="%d"),
+            "residual_class": t("residual_class"),
+            "findings": integer(t("col_findings"), format="%d"),
+        },
+    )
+
+
 def by_unit(values: pd.Series, units: pd.Series) -> list[str]:
     return [fmt_value(x, unit) for x, unit in zip(values, units, strict=True)]
 
@@ -225,15 +353,23 @@ keep_valid(YEAR_KEY, years)
 year = year_col.selectbox(t("fiscal_year"), years, key=YEAR_KEY)
 score = scores.set_index("fiscal_year").loc[year]
 render_kpis(score, score_delta(scores, year), profile["level"])
+render_residual_and_interval(queries.collectivity_overview(db, scope, code, year))
 st.caption(t("methodology", version=score["methodology_version"]))
 
 domains = queries.collectivity_domain_scores(db, scope, code, year)
+register = queries.collectivity_risk_register(db, scope, code, year)
 matrix_col, domain_col = st.columns(2)
 matrix_title = t("matrix_title", year=year)
-matrix = charts.risk_matrix(as_int(score["likelihood"]), as_int(score["impact"]), matrix_title)
+matrix = charts.risk_matrix(
+    as_int(score["likelihood"]), as_int(score["impact"]), matrix_title, register_counts(register)
+)
 matrix_col.plotly_chart(matrix)
 if domains.empty:
     domain_col.info(t("no_scores"))
 else:
     domain_col.plotly_chart(charts.domain_bar(domains, t("domains_title", year=year)))
+render_domain_heatmaps(queries.collectivity_domain_heatmaps(db, scope, code, year), year)
+render_score_card(queries.collectivity_score_card(db, scope, code, year), year)
+render_register(register, year)
 render_indicators(queries.collectivity_indicators(db, scope, code, year), domains, year)
+report_downloads.collectivity_section(db, scope, code, year)

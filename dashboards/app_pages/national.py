@@ -1,4 +1,5 @@
-"""Vue nationale: KPIs, risk map, ranking and class distribution for one level and year.
+"""Vue nationale: KPIs, risk map, ranking with rank intervals (p5–p95), class distribution
+for one level and year, and the ranking downloads (PDF/XLSX, FR/AR, and a batch of risk maps).
 
 Everything comes from the scoped data layer, so a region user sees its region only (its
 map, ranking and KPIs) under the title "Vue régionale"; collectivity auditors and the data
@@ -10,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, charts, queries
+from dashboards import auth, charts, queries, report_downloads
 from dashboards.access import Role, Scope
 from dashboards.i18n import MISSING, class_label, fmt_number, level_label, localized, t, type_label
 
@@ -59,6 +60,13 @@ def ranking_table(scores: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "national_rank": scores["national_rank"],
+            "rank_interval": [
+                MISSING if pd.isna(low) else f"{fmt_number(low)}–{fmt_number(high)}"
+                for low, high in zip(scores["rank_p05"], scores["rank_p95"], strict=True)
+            ],
+            "unstable": scores["is_rank_unstable"].map(
+                lambda x: MISSING if pd.isna(x) else t("unstable_yes" if x else "unstable_no")
+            ),
             "collectivity_code": scores["collectivity_code"],
             "name_fr": scores["name_fr"],
             "name_ar": scores["name_ar"],
@@ -77,6 +85,7 @@ def ranking_table(scores: pd.DataFrame) -> pd.DataFrame:
 def render_ranking(scores: pd.DataFrame, year: int, level: str) -> None:
     st.subheader(t("ranking_title", level=level_label(level), year=year))
     st.caption(t("ranking_hint"))
+    st.caption(t("ranking_interval_hint"))
     table = ranking_table(scores)
     integer = st.column_config.NumberColumn
     event = st.dataframe(
@@ -84,6 +93,8 @@ def render_ranking(scores: pd.DataFrame, year: int, level: str) -> None:
         hide_index=True,
         column_config={
             "national_rank": integer(t("col_rank"), format="%d"),
+            "rank_interval": t("col_rank_interval"),
+            "unstable": t("col_unstable"),
             "collectivity_code": t("col_code"),
             "name_fr": t("col_name_fr"),
             "name_ar": t("col_name_ar"),
@@ -128,7 +139,7 @@ metric = metric_col.radio(
     horizontal=True,
 )
 
-scores = queries.level_scores(db, scope, year, level)
+scores = queries.ranking(db, scope, year, level)
 if scores.empty:
     st.info(t("no_scores"))
     st.stop()
@@ -141,3 +152,7 @@ with distribution_col:
     title = t("distribution_title", level=level_label(level), year=year)
     st.plotly_chart(charts.risk_class_bar(scores, title))
 render_ranking(scores, year, level)
+if scores["rank_p05"].notna().any():
+    top = min(30, int(scores["national_rank"].notna().sum()))
+    st.plotly_chart(charts.rank_intervals(scores, t("rank_interval_title", count=top), top=top))
+report_downloads.national_section(db, scope, year, level, list(scores["collectivity_code"]))
