@@ -7,7 +7,8 @@ separator it was read with and the rows it sends to quarantine (spreadsheet row 
 reason). Tests ingest a folder holding only these files and compare.
 
 Every file uses the pilot's collectivities (``06.181.05.01``, ``05``, ``06``, ``06.141.01.0``),
-fiscal year 2024 and budget lines of ``dbt_project/seeds/budget_nomenclature.csv``; loaded files
+fiscal year 2019 (before any generated year, so that a loaded broken file never
+supersedes generated data) and budget lines of ``dbt_project/seeds/budget_nomenclature.csv``; loaded files
 of the same source cover different collectivities, so none supersedes another.
 """
 
@@ -112,7 +113,7 @@ def _write_workbook(path: Path, sheet: str, title: list[str], rows: list[list]) 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     workbook = xlsxwriter.Workbook(str(tmp))
-    workbook.set_properties({"created": dt.datetime(2024, 12, 31)})
+    workbook.set_properties({"created": dt.datetime(2019, 12, 31)})
     worksheet = workbook.add_worksheet(sheet)
     for r, line in enumerate(title):
         worksheet.write(r, 0, line)
@@ -161,14 +162,14 @@ def write_broken(inbox: Path) -> list[dict]:
     code = "06.181.05.01"
 
     # 1. Windows-1256 with Arabic labels: valid, must load, encoding reported
-    name = "budget_execution/zz_arabe_cp1256_061810501_2024.csv"
+    name = "budget_execution/zz_arabe_cp1256_061810501_2019.csv"
     rows = [
-        [code, 2024, "1.10.10", "حصة من منتوج الضريبة على القيمة المضافة", "", "", "", "",
+        [code, 2019, "1.10.10", "حصة من منتوج الضريبة على القيمة المضافة", "", "", "", "",
          "52 000 000,00", "52 000 000,00"],
-        [code, 2024, "1.20.10", "الرسم المهني", "", "", "", "", "61 250 000,00", "48 100 000,00"],
-        [code, 2024, "1.50.10", "نفقات الموظفين", "30 000 000,00", "30 500 000,00",
+        [code, 2019, "1.20.10", "الرسم المهني", "", "", "", "", "61 250 000,00", "48 100 000,00"],
+        [code, 2019, "1.50.10", "نفقات الموظفين", "30 000 000,00", "30 500 000,00",
          "29 800 000,00", "29 700 000,00", "", ""],
-        [code, 2024, "2.20.10", "أشغال الطرق والشبكات", "40 000 000,00", "45 000 000,00",
+        [code, 2019, "2.20.10", "أشغال الطرق والشبكات", "40 000 000,00", "45 000 000,00",
          "31 000 000,00", "18 400 000,00", "", ""],
     ]  # fmt: skip
     _write_bytes(inbox / name, _csv_text(BUDGET_HEADER, rows).encode("cp1256"))
@@ -178,11 +179,11 @@ def write_broken(inbox: Path) -> list[dict]:
     )  # fmt: skip
 
     # 2. Latin-1 (lower-case accents only: capitals such as É read as Arabic in Windows-1256)
-    name = "revenue_arrears/zz_latin1_061810501_2024.csv"
+    name = "revenue_arrears/zz_latin1_061810501_2019.csv"
     rows = [
-        [code, 2024, "TNB", "Taxe sur les terrains urbains non bâtis", 2021, "1 250 000,00"],
-        [code, 2024, "TH", "Taxe d'habitation", 2023, "310 400,50"],
-        [code, 2024, "ODP", "Redevance d'occupation du domaine public (dépôts)", 2024, "84 000,00"],
+        [code, 2019, "TNB", "Taxe sur les terrains urbains non bâtis", 2016, "1 250 000,00"],
+        [code, 2019, "TH", "Taxe d'habitation", 2018, "310 400,50"],
+        [code, 2019, "ODP", "Redevance d'occupation du domaine public (dépôts)", 2019, "84 000,00"],
     ]
     header = ["code_collectivite", "exercice", "code_taxe", "libelle_taxe", "annee_emission",
               "reste_a_recouvrer"]  # fmt: skip
@@ -192,13 +193,13 @@ def write_broken(inbox: Path) -> list[dict]:
     )
 
     # 3. comma-separated, no BOM, dot decimals, ISO dates
-    name = "payments/zz_virgule_05_2024.csv"
+    name = "payments/zz_virgule_05_2019.csv"
     rows = [
-        ["05", 2024, "2024/000001", "2024-02-12", "001525736000088", "FA-2024/101", "125430.50",
+        ["05", 2019, "2019/000001", "2019-02-12", "001525736000088", "FA-2019/101", "125430.50",
          "2.20.10", "vise"],
-        ["05", 2024, "2024/000002", "2024-03-05", "002745190000061", "F2024-0032", "8420.00",
+        ["05", 2019, "2019/000002", "2019-03-05", "002745190000061", "F2019-0032", "8420.00",
          "1.50.40", "vise"],
-        ["05", 2024, "2024/000003", "2024-12-27", "001525736000088", "FA-2024/188", "990000.00",
+        ["05", 2019, "2019/000003", "2019-12-27", "001525736000088", "FA-2019/188", "990000.00",
          "2.20.20", "rejete"],
     ]  # fmt: skip
     _write_bytes(inbox / name, _csv_text(PAYMENT_HEADER, rows, ",").encode("utf-8"))
@@ -208,30 +209,30 @@ def write_broken(inbox: Path) -> list[dict]:
     )  # fmt: skip
 
     # 4. empty file
-    name = "procurement/zz_vide_061810501_2024.csv"
+    name = "procurement/zz_vide_061810501_2019.csv"
     _write_bytes(inbox / name, b"")
     cases.append(_case(name, "procurement", "rejected", "fichier vide", FILE_EMPTY))
 
     # 5. header only
-    name = "debt/zz_entete_seule_061810501_2024.csv"
+    name = "debt/zz_entete_seule_061810501_2019.csv"
     header = ["code_collectivite", "exercice", "reference_pret", "preteur",
               "encours_fin_exercice", "interets_payes", "principal_rembourse"]  # fmt: skip
     _write_bytes(inbox / name, _csv_text(header, []).encode("utf-8-sig"))
     cases.append(_case(name, "debt", "rejected", "en-tête sans lignes", NO_ROWS))
 
     # 6. a required column missing (rib_hash)
-    name = "payroll/zz_colonne_manquante_061810501_2024.csv"
+    name = "payroll/zz_colonne_manquante_061810501_2019.csv"
     header = ["code_collectivite", "exercice", "mois", "id_agent", "cin_hash", "grade",
               "affectation", "salaire_brut", "date_cessation"]  # fmt: skip
-    rows = [[code, 2024, 1, "a" * 64, "b" * 64, "Rédacteur", "Bureau d'ordre", "7000,00", ""]]
+    rows = [[code, 2019, 1, "a" * 64, "b" * 64, "Rédacteur", "Bureau d'ordre", "7000,00", ""]]
     _write_bytes(inbox / name, _csv_text(header, rows).encode("utf-8-sig"))
     cases.append(
         _case(name, "payroll", "rejected", "colonne rib_hash absente", MISSING.format("rib_hash"))
     )
 
     # 7. questionnaire on the wrong sheet
-    name = "ic_diagnostic/zz_mauvaise_feuille_061810501_2024.xlsx"
-    title = ["Diagnostic du contrôle interne", f"Code collectivité : {code}", "Campagne : 2024"]
+    name = "ic_diagnostic/zz_mauvaise_feuille_061810501_2019.xlsx"
+    title = ["Diagnostic du contrôle interne", f"Code collectivité : {code}", "Campagne : 2019"]
     _write_workbook(inbox / name, "Feuil1", title, _questions([3, 2, 4, 1]))
     cases.append(
         _case(name, "ic_diagnostic", "rejected", "feuille mal nommée",
@@ -239,8 +240,8 @@ def write_broken(inbox: Path) -> list[dict]:
     )  # fmt: skip
 
     # 8. title block without the collectivity
-    name = "ic_diagnostic/zz_sans_code_collectivite_2024.xlsx"
-    title = ["Diagnostic du contrôle interne", "Collectivité : My Abdellah", "Campagne : 2024"]
+    name = "ic_diagnostic/zz_sans_code_collectivite_2019.xlsx"
+    title = ["Diagnostic du contrôle interne", "Collectivité : My Abdellah", "Campagne : 2019"]
     _write_workbook(inbox / name, "Questionnaire", title, _questions([3, 2, 4, 1]))
     cases.append(
         _case(name, "ic_diagnostic", "rejected", "bloc de titre sans code collectivité",
@@ -248,8 +249,8 @@ def write_broken(inbox: Path) -> list[dict]:
     )  # fmt: skip
 
     # 9. a questionnaire that loads, with one score out of range (row numbers under the title)
-    name = "ic_diagnostic/zz_score_hors_plage_05_2024.xlsx"
-    title = ["Diagnostic du contrôle interne", "Code collectivité : 05", "Campagne : 2024"]
+    name = "ic_diagnostic/zz_score_hors_plage_05_2019.xlsx"
+    title = ["Diagnostic du contrôle interne", "Code collectivité : 05", "Campagne : 2019"]
     _write_workbook(inbox / name, "Questionnaire", title, _questions([3, 7, 4, 1]))
     cases.append(
         _case(name, "ic_diagnostic", "loaded", "score 7 hors de l'échelle 0–5",
@@ -259,18 +260,18 @@ def write_broken(inbox: Path) -> list[dict]:
 
     # 10. payments: unknown HCP code, non-numeric and negative amounts, duplicate key,
     #     date outside the fiscal year, unreadable date, among valid rows
-    name = "payments/zz_lignes_invalides_061810501_2024.csv"
+    name = "payments/zz_lignes_invalides_061810501_2019.csv"
     ice = "001525736000088"
     tail = ["1.50.40", "vise"]  # budget line, visa
     rows = [
-        [code, 2024, "2024/000101", "15/01/2024", ice, "FA-2024/001", "12 500,00", *tail],
-        ["06.181.05.99", 2024, "2024/000102", "16/01/2024", ice, "FA-2024/002", "9 800,00", *tail],
-        [code, 2024, "2024/000103", "17/01/2024", ice, "FA-2024/003", "12O 000,00", *tail],
-        [code, 2024, "2024/000104", "18/01/2024", ice, "FA-2024/004", "-1 500,00", *tail],
-        [code, 2024, "2024/000101", "19/01/2024", ice, "FA-2024/005", "4 200,00", *tail],
-        [code, 2024, "2024/000105", "28/12/2023", ice, "FA-2023/190", "7 300,00", *tail],
-        [code, 2024, "2024/000106", "31/02/2024", ice, "FA-2024/006", "2 150,00", *tail],
-        [code, 2024, "2024/000107", "22/01/2024", ice, "FA-2024/007", "66 000,00", *tail],
+        [code, 2019, "2019/000101", "15/01/2019", ice, "FA-2019/001", "12 500,00", *tail],
+        ["06.181.05.99", 2019, "2019/000102", "16/01/2019", ice, "FA-2019/002", "9 800,00", *tail],
+        [code, 2019, "2019/000103", "17/01/2019", ice, "FA-2019/003", "12O 000,00", *tail],
+        [code, 2019, "2019/000104", "18/01/2019", ice, "FA-2019/004", "-1 500,00", *tail],
+        [code, 2019, "2019/000101", "19/01/2019", ice, "FA-2019/005", "4 200,00", *tail],
+        [code, 2019, "2019/000105", "28/12/2018", ice, "FA-2018/190", "7 300,00", *tail],
+        [code, 2019, "2019/000106", "31/02/2019", ice, "FA-2019/006", "2 150,00", *tail],
+        [code, 2019, "2019/000107", "22/01/2019", ice, "FA-2019/007", "66 000,00", *tail],
     ]  # fmt: skip
     _write_bytes(inbox / name, _csv_text(PAYMENT_HEADER, rows).encode("utf-8-sig"))
     cases.append(
@@ -288,19 +289,19 @@ def write_broken(inbox: Path) -> list[dict]:
 
     # 11. procurement: award before launch, award outside the year, unknown procedure,
     #     negative number of bids
-    name = "procurement/zz_dates_incoherentes_06_2024.csv"
+    name = "procurement/zz_dates_incoherentes_06_2019.csv"
     base = ["Acquisition de mobilier de bureau", "2.20.20", "002745190000061", "310 000,00"]
     rows = [
-        ["06", 2024, "AO-001/2024", "appel_offres_ouvert", *base, 4, "298 000,00", "298 000,00",
-         "02/03/2024", "15/04/2024", 90, 95],
-        ["06", 2024, "AO-002/2024", "appel_offres_ouvert", *base, 3, "301 000,00", "301 000,00",
-         "20/05/2024", "02/05/2024", 90, 92],
-        ["06", 2024, "AO-003/2024", "appel_offres_ouvert", *base, 2, "305 000,00", "305 000,00",
-         "10/11/2024", "06/01/2025", 60, ""],
-        ["06", 2024, "GG-004/2024", "gre_a_gre", *base, 1, "280 000,00", "280 000,00",
-         "02/06/2024", "20/06/2024", 60, 60],
-        ["06", 2024, "AO-005/2024", "appel_offres_restreint", *base, -1, "299 000,00", "",
-         "01/07/2024", "30/07/2024", 90, ""],
+        ["06", 2019, "AO-001/2019", "appel_offres_ouvert", *base, 4, "298 000,00", "298 000,00",
+         "02/03/2019", "15/04/2019", 90, 95],
+        ["06", 2019, "AO-002/2019", "appel_offres_ouvert", *base, 3, "301 000,00", "301 000,00",
+         "20/05/2019", "02/05/2019", 90, 92],
+        ["06", 2019, "AO-003/2019", "appel_offres_ouvert", *base, 2, "305 000,00", "305 000,00",
+         "10/11/2019", "06/01/2025", 60, ""],
+        ["06", 2019, "GG-004/2019", "gre_a_gre", *base, 1, "280 000,00", "280 000,00",
+         "02/06/2019", "20/06/2019", 60, 60],
+        ["06", 2019, "AO-005/2019", "appel_offres_restreint", *base, -1, "299 000,00", "",
+         "01/07/2019", "30/07/2019", 90, ""],
     ]  # fmt: skip
     _write_bytes(inbox / name, _csv_text(PROCUREMENT_HEADER, rows).encode("utf-8-sig"))
     procedures = "appel_offres_ouvert, appel_offres_restreint, negocie, bon_commande"
@@ -318,16 +319,16 @@ def write_broken(inbox: Path) -> list[dict]:
     # 12. missions: malformed HCP code, planned end before start, unknown status, no reference
     name = "missions/zz_missions_invalides.csv"
     rows = [
-        ["M-2024-ZZ-01", "06.181.05.01", 2024, "annuel", "audit_interne", "recettes",
-         "01/03/2024", "30/04/2024", "05/03/2024", "02/05/2024", 40, 44, "cloturee"],
-        ["M-2024-ZZ-02", "6.181.5.1", 2024, "annuel", "audit_interne", "paie",
-         "01/03/2024", "30/04/2024", "", "", 40, "", "planifiee"],
-        ["M-2024-ZZ-03", "06.181.05.01", 2024, "annuel", "IGAT", "urbanisme",
-         "01/06/2024", "15/05/2024", "", "", 60, "", "planifiee"],
-        ["M-2024-ZZ-04", "06.181.05.01", 2024, "annuel", "audit_interne", "paie",
-         "01/09/2024", "30/09/2024", "01/09/2024", "", 20, 12, "terminee"],
-        ["", "06.181.05.01", 2024, "annuel", "audit_interne", "gouvernance",
-         "01/10/2024", "30/10/2024", "", "", 20, "", "planifiee"],
+        ["M-2019-ZZ-01", "06.181.05.01", 2019, "annuel", "audit_interne", "recettes",
+         "01/03/2019", "30/04/2019", "05/03/2019", "02/05/2019", 40, 44, "cloturee"],
+        ["M-2019-ZZ-02", "6.181.5.1", 2019, "annuel", "audit_interne", "paie",
+         "01/03/2019", "30/04/2019", "", "", 40, "", "planifiee"],
+        ["M-2019-ZZ-03", "06.181.05.01", 2019, "annuel", "IGAT", "urbanisme",
+         "01/06/2019", "15/05/2019", "", "", 60, "", "planifiee"],
+        ["M-2019-ZZ-04", "06.181.05.01", 2019, "annuel", "audit_interne", "paie",
+         "01/09/2019", "30/09/2019", "01/09/2019", "", 20, 12, "terminee"],
+        ["", "06.181.05.01", 2019, "annuel", "audit_interne", "gouvernance",
+         "01/10/2019", "30/10/2019", "", "", 20, "", "planifiee"],
     ]  # fmt: skip
     _write_bytes(inbox / name, _csv_text(MISSION_HEADER, rows).encode("utf-8-sig"))
     statuses = "planifiee, en_cours, rapport, cloturee, annulee"
@@ -347,9 +348,9 @@ def write_broken(inbox: Path) -> list[dict]:
     header = ["reference_recommandation", "code_collectivite", "date_evenement", "statut",
               "declare_par", "preuve"]  # fmt: skip
     rows = [
-        ["R-2024-ZZ-01-01-1", code, "2024-05-02", "non_demarree", "auditeur", ""],
-        ["R-2024-ZZ-01-01-1", code, "2024-09-10", "mise_en_oeuvre", "audite", "Note de service"],
-        ["R-2024-ZZ-01-01-1", code, "2024-10-01", "verifiee", "audite", ""],
+        ["R-2019-ZZ-01-01-1", code, "2019-05-02", "non_demarree", "auditeur", ""],
+        ["R-2019-ZZ-01-01-1", code, "2019-09-10", "mise_en_oeuvre", "audite", "Note de service"],
+        ["R-2019-ZZ-01-01-1", code, "2019-10-01", "verifiee", "audite", ""],
     ]
     _write_bytes(inbox / name, _csv_text(header, rows).encode("utf-8-sig"))
     cases.append(
@@ -365,8 +366,8 @@ def write_broken(inbox: Path) -> list[dict]:
     header = ["code_collectivite", "date_creation", "date_adoption_charte", "nb_auditeurs",
               "jours_auditeur_an"]  # fmt: skip
     rows = [
-        ["06.141.01.0", "02/09/2021", "19/02/2022", 5, 1000],
-        ["06", "13/07/2022", "10/07/2021", 3, 600],
+        ["06.141.01.0", "02/09/2016", "19/02/2022", 5, 1000],
+        ["06", "13/07/2022", "10/07/2016", 3, 600],
     ]
     _write_bytes(inbox / name, _csv_text(header, rows).encode("utf-8-sig"))
     cases.append(

@@ -66,18 +66,30 @@ class ReadResult:
         return self.landed.height + self.rows_quarantined
 
 
-def decode(path: Path, raw: bytes) -> tuple[str, str]:
-    """Text and the encoding that decoded it: UTF-8 (with or without BOM) first.
+def _looks_arabic(raw: bytes) -> bool:
+    """Arabic in a single-byte code page comes in words: runs of non-ASCII bytes. French
+    accents in Latin-1 are single bytes between ASCII letters (``é``, ``À``), and some of them
+    are Arabic letters in Windows-1256, so the letters alone cannot tell the two apart."""
+    high = [i for i, byte in enumerate(raw) if byte >= 0x80]
+    if not high:
+        return False
+    in_runs = sum(
+        1
+        for i in high
+        if (i > 0 and raw[i - 1] >= 0x80) or (i + 1 < len(raw) and raw[i + 1] >= 0x80)
+    )
+    return in_runs / len(high) > 0.5
 
-    Windows-1256 and Latin-1 decode almost any bytes, so Windows-1256 is kept only when the
-    text then holds Arabic letters; Latin-1 otherwise.
-    """
+
+def decode(path: Path, raw: bytes) -> tuple[str, str]:
+    """Text and the encoding that decoded it: UTF-8 (with or without BOM) first, then
+    Windows-1256 when the bytes read as Arabic words, Latin-1 otherwise."""
     for encoding in ENCODINGS:
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if encoding == "cp1256" and not ARABIC.search(text):
+        if encoding == "cp1256" and not (_looks_arabic(raw) and ARABIC.search(text)):
             continue
         if encoding == "utf-8-sig" and not raw.startswith(b"\xef\xbb\xbf"):
             encoding = "utf-8"
@@ -150,6 +162,8 @@ def _bound(value: float) -> str:
 
 def _csv_frame(path: Path, raw: bytes) -> tuple[pl.DataFrame, str, str, int]:
     text, encoding = decode(path, raw)
+    if not text.strip(" \t\r\n\ufeff"):
+        raise FileRejected(path, "fichier vide")
     lines = text.splitlines()
     separator = sniff_separator(lines[0])
     try:

@@ -75,6 +75,14 @@ ARREARS_TAXES = [
     ("SOUK", "Produits des souks et marchés", 0.05),
 ]
 ARREARS_HISTORY_YEARS = 10
+GROUND_TRUTH_SCHEMA = {
+    "source": pl.String,
+    "collectivity_code": pl.String,
+    "fiscal_year": pl.Int64,
+    "anomaly": pl.String,
+    "reference": pl.String,
+    "detail": pl.String,
+}
 
 
 @dataclass(frozen=True)
@@ -328,10 +336,30 @@ def _write_csv(path: Path, columns: list[str], rows: list[dict], amount_columns:
     tmp.replace(path)
 
 
+def rollout_phases() -> dict[str, int]:
+    phases = pl.read_csv(ROLLOUT_SEED, schema_overrides={"collectivity_code": pl.String})
+    return dict(phases.select("collectivity_code", "rollout_phase").iter_rows())
+
+
 def generate(
-    inbox: Path, scope: str = "pilot", years: Iterable[int] = (2022, 2023, 2024), seed: int = 2026
+    inbox: Path,
+    scope: str = "pilot",
+    years: Iterable[int] = (2022, 2023, 2024),
+    seed: int = 2026,
+    ground_truth: Path | None = None,
+    broken: bool = False,
 ) -> dict[str, int]:
-    """Write the treasury exports of a scope into `inbox`; returns the files written per source."""
+    """Write every source of a scope into `inbox`; returns the files written per source.
+
+    The planted anomalies (duplicate payments, split purchases, payroll anomalies, non-Benford
+    amounts, repeat findings…) are written to `ground_truth` (a CSV) when given, so that their
+    detection can be measured. `broken` adds the set of broken files (ingestion/broken_files).
+    """
+    from ingestion.broken_files import write_broken
+    from ingestion.synthetic_audit import write_audit
+    from ingestion.synthetic_ops import write_operations
+
+    years = list(years)
     collectivities = load_collectivities()
     codes = set(scope_codes(scope, collectivities))
     units = collectivities.filter(pl.col("collectivity_code").is_in(codes)).to_dicts()
@@ -355,4 +383,12 @@ def generate(
                     {"reste_a_recouvrer"},
                 )
                 written["revenue_arrears"] += 1
+    truth: list[dict] = []
+    written |= write_operations(inbox, units, years, seed, truth)
+    written |= write_audit(inbox, units, years, seed, truth, rollout_phases())
+    if broken:
+        written["broken_files"] = len(write_broken(inbox))
+    if ground_truth is not None:
+        ground_truth.parent.mkdir(parents=True, exist_ok=True)
+        pl.DataFrame(truth, schema=GROUND_TRUTH_SCHEMA, strict=False).write_csv(ground_truth)
     return written

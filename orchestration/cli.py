@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from orchestration.lib.settings import (
     DBT_PROJECT_DIR,
@@ -31,7 +32,15 @@ def cmd_generate(args: argparse.Namespace) -> None:
     from ingestion.synthetic import generate
 
     started = time.perf_counter()
-    written = generate(inbox_dir(), scope=args.scope, years=args.years, seed=args.seed)
+    truth = data_dir() / "ground_truth" / "anomalies.csv"
+    written = generate(
+        inbox_dir(),
+        scope=args.scope,
+        years=args.years,
+        seed=args.seed,
+        ground_truth=truth,
+        broken=args.broken,
+    )
     _say(
         f"generated {args.scope} scope, years {args.years[0]}-{args.years[-1]}: "
         + ", ".join(f"{n} {source} files" for source, n in written.items())
@@ -125,6 +134,34 @@ def cmd_accounts(args: argparse.Namespace) -> None:
         _say(line.rstrip())
 
 
+def cmd_export(args: argparse.Namespace) -> None:
+    """Write a risk map (or the national ranking) to data/exports/ and print its path."""
+    from dashboards import queries
+    from dashboards.reports import export
+
+    export.quiet_streamlit()
+    try:
+        db = queries.require_warehouse()
+    except queries.WarehouseNotFoundError as missing:
+        raise SystemExit(
+            f"[tadqiq] no published warehouse at {missing}: run `tadqiq build`"
+        ) from None
+    scope = export.cli_scope()
+    year = args.year or export.latest_year(db, scope)
+    started = time.perf_counter()
+    out_dir = args.out_dir
+    langs = ("fr", "ar") if args.lang == "all" else (args.lang,)
+    formats = ("pdf", "xlsx") if args.format == "all" else (args.format,)
+    for lang in langs:
+        for fmt in formats:
+            if args.national:
+                path = export.export_national(db, scope, year, args.level, lang, fmt, out_dir)
+            else:
+                path = export.export_collectivity(db, scope, args.code, year, lang, fmt, out_dir)
+            print(path, flush=True)
+    _say(f"exported in {time.perf_counter() - started:.2f} s")
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     cmd_generate(args)
     cmd_build(args)
@@ -142,6 +179,12 @@ def main(argv: list[str] | None = None) -> None:
         p.add_argument("--scope", choices=("pilot", "rollout", "national"), default="rollout")
         p.add_argument("--years", type=_years, default=_years("2022-2024"), help="e.g. 2022-2024")
         p.add_argument("--seed", type=int, default=2026)
+        p.add_argument(
+            "--broken",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="also write the set of broken files (quarantine and rejection demo)",
+        )
 
     p = sub.add_parser("generate", help="write synthetic treasury exports into data/inbox")
     scope_args(p)
@@ -157,6 +200,16 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("accounts", help="create the local dashboard accounts (demo users)")
     p.add_argument("--reset", action="store_true", help="regenerate every password")
     p.set_defaults(func=cmd_accounts)
+    p = sub.add_parser("export", help="write a risk map (PDF/XLSX, FR/AR) to data/exports/")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--code", help="collectivity code, e.g. 06.181.05.01")
+    target.add_argument("--national", action="store_true", help="the national ranking")
+    p.add_argument("--year", type=int, default=None, help="fiscal year (default: the latest)")
+    p.add_argument("--lang", choices=("fr", "ar", "all"), default="fr")
+    p.add_argument("--format", choices=("pdf", "xlsx", "all"), default="pdf")
+    p.add_argument("--level", choices=("commune", "province", "region"), default="commune")
+    p.add_argument("--out-dir", type=Path, default=None, help="default: data/exports/")
+    p.set_defaults(func=cmd_export)
     p = sub.add_parser("demo", help="generate, build, publish and serve, end to end")
     scope_args(p)
     p.add_argument("--port", type=int, default=8501)

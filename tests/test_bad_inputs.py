@@ -110,6 +110,10 @@ CASES = [
     Case("windows_1256_arabic", BUDGET_EXECUTION,
          csv_bytes(BUDGET, "05;2024;1.50.10;نفقات الموظفين;100;100;;90;;", encoding="cp1256"),
          landed_rows=[2], encoding="cp1256", check={"libelle_ligne": "نفقات الموظفين"}),
+    Case("latin_1_capital_accents", BUDGET_EXECUTION,
+         csv_bytes(BUDGET, "05;2024;1.50.10;ÉQUIPEMENT À ÉVALUER, ÇA;100;100;;90;;", encoding="latin-1"),
+         landed_rows=[2], encoding="latin-1", check={"libelle_ligne": "ÉQUIPEMENT À ÉVALUER, ÇA"}),
+    Case("bom_only_file", BUDGET_EXECUTION, b"\xef\xbb\xbf", rejected="fichier vide"),
     Case("latin_1_french", BUDGET_EXECUTION,
          csv_bytes(BUDGET, "05;2024;1.50.10;Dépenses réelles;100;100;;90;;", encoding="latin-1"),
          landed_rows=[2], encoding="latin-1", check={"libelle_ligne": "Dépenses réelles"}),
@@ -322,5 +326,6 @@ def test_read_always_equals_landed_plus_quarantined(tmp_path: Path) -> None:
     assert (manifest["rows_read"] == manifest["rows_landed"] + manifest["rows_quarantined"]).all()
     rejected = manifest.filter(pl.col("status") == "rejected")["source_file"].to_list()
     assert sorted(rejected) == [
-        "empty_file.csv", "header_only.csv", "ragged_line.csv", "whitespace_only_file.csv"
+        "bom_only_file.csv", "empty_file.csv", "header_only.csv", "ragged_line.csv",
+        "whitespace_only_file.csv",
     ]  # fmt: skip

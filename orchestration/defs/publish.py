@@ -1,26 +1,20 @@
 """Publish the warehouse snapshot the dashboards read, once every mart is built."""
 
 import dagster as dg
-from dagster_dbt import get_asset_key_for_model
 
 from orchestration.defs.transform.dbt import tadqiq_dbt_models
 from orchestration.lib.publish import publish
 from orchestration.lib.settings import published_dir, warehouse_path
 
-MARTS = [
-    "dim_collectivities",
-    "dim_collectivity_boundaries",
-    "fct_indicators",
-    "fct_domain_scores",
-    "fct_risk_scores",
-]
+# every mart (schemas marts and ingest) must be built before a snapshot is published
+MARTS = [key for key in tadqiq_dbt_models.keys if key.path[0] in ("marts", "ingest")]
 
 
 @dg.asset(
     key=["published_warehouse"],
     group_name="publish",
     kinds={"duckdb"},
-    deps=[get_asset_key_for_model([tadqiq_dbt_models], mart) for mart in MARTS],
+    deps=MARTS,
     pool="duckdb_warehouse",
     description="Read-only snapshot of the warehouse that the dashboards switch to atomically.",
 )

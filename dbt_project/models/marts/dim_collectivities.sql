@@ -4,6 +4,10 @@ collectivities as (
     select * from {{ ref('stg_reference__collectivities') }}
 ),
 
+peers as (
+    select * from {{ ref('int_collectivities_grouped_by_peer') }}
+),
+
 rollout_phases as (
     select * from {{ ref('rollout_phases') }}
 ),
@@ -36,18 +40,7 @@ collectivities_described as (
         regions.name_ar as region_name_ar,
         provinces.name_fr as province_name_fr,
         provinces.name_ar as province_name_ar,
-        case
-            when collectivities.level != 'commune' then collectivities.level
-            else
-                case when collectivities.is_urban then 'urban' else 'rural' end
-                || '_'
-                || case
-                    when collectivities.population_2024 < 5000 then 'lt5k'
-                    when collectivities.population_2024 < 20000 then '5k_20k'
-                    when collectivities.population_2024 < 100000 then '20k_100k'
-                    else 'gt100k'
-                end
-        end as peer_group,
+        peers.peer_group,
         ---------- numerics
         collectivities.population_2024,
         collectivities.population_2014,
@@ -61,6 +54,7 @@ collectivities_described as (
     from collectivities
     left join regions on collectivities.region_code = regions.collectivity_code
     left join provinces on collectivities.province_code = provinces.collectivity_code
+    inner join peers on collectivities.collectivity_code = peers.collectivity_code
     left join rollout_phases
         on collectivities.collectivity_code = rollout_phases.collectivity_code
 )

@@ -19,6 +19,7 @@ budget_lines_classified as (
         budget_nomenclature.revenue_class,
         budget_nomenclature.economic_category,
         budget_lines.final_credit_amount,
+        budget_lines.committed_amount,
         budget_lines.paid_amount,
         budget_lines.assessed_amount,
         budget_lines.collected_amount

@@ -38,7 +38,8 @@ aggregated as (
         ) as equipment_credit_amount,
         sum(case when economic_category = 'investment' then paid_amount end)
             as equipment_paid_amount,
-        sum(case when flow_nature = 'expense' then paid_amount end) as total_spend_amount
+        sum(case when flow_nature = 'expense' then paid_amount end) as total_spend_amount,
+        sum(case when flow_nature = 'expense' then committed_amount end) as committed_amount
     from budget_lines
     group by collectivity_code, fiscal_year
 )

@@ -32,8 +32,11 @@ spine as (
         indicator_catalogue.domain_code,
         indicator_catalogue.name_fr as indicator_name_fr,
         indicator_catalogue.name_ar as indicator_name_ar,
+        indicator_catalogue.tier,
         indicator_catalogue.direction,
         indicator_catalogue.unit,
+        coalesce(indicator_catalogue.green_inclusive, false) as is_green_inclusive,
+        coalesce(indicator_catalogue.red_inclusive, false) as is_red_inclusive,
         indicator_catalogue.best_value,
         indicator_catalogue.green_threshold,
         indicator_catalogue.red_threshold,
@@ -72,6 +75,7 @@ scored as (
         ---------- strings
         valued.indicator_name_fr,
         valued.indicator_name_ar,
+        valued.tier,
         valued.direction,
         valued.unit,
         case
@@ -79,12 +83,36 @@ scored as (
             when valued.direction = 'higher_better'
                 then
                     case
-                        when valued.indicator_value >= valued.green_threshold then 'green'
-                        when valued.indicator_value < valued.red_threshold then 'red'
+                        when
+                            valued.indicator_value > valued.green_threshold
+                            or (
+                                valued.is_green_inclusive
+                                and valued.indicator_value = valued.green_threshold
+                            )
+                            then 'green'
+                        when
+                            valued.indicator_value < valued.red_threshold
+                            or (
+                                valued.is_red_inclusive
+                                and valued.indicator_value = valued.red_threshold
+                            )
+                            then 'red'
                         else 'amber'
                     end
-            when valued.indicator_value < valued.green_threshold then 'green'
-            when valued.indicator_value > valued.red_threshold then 'red'
+            when
+                valued.indicator_value < valued.green_threshold
+                or (
+                    valued.is_green_inclusive
+                    and valued.indicator_value = valued.green_threshold
+                )
+                then 'green'
+            when
+                valued.indicator_value > valued.red_threshold
+                or (
+                    valued.is_red_inclusive
+                    and valued.indicator_value = valued.red_threshold
+                )
+                then 'red'
             else 'amber'
         end as band,
         current_methodology.methodology_version,
@@ -95,6 +123,7 @@ scored as (
         valued.green_threshold,
         valued.red_threshold,
         valued.weight_in_domain,
+        valued.risk_orientation * valued.indicator_value as oriented_value,
         round({{ sub_score(
             'valued.risk_orientation * valued.indicator_value',
             'valued.risk_orientation * valued.best_value',

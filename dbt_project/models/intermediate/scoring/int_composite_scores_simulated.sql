@@ -1,0 +1,130 @@
+{#
+    Composite score, likelihood, inherent risk and national rank, computed once with the
+    published weights (simulation 0) and once per weight perturbation of the seed
+    weight_perturbations (Monte Carlo, each domain weight x U[0.8, 1.2]). The same SQL
+    serves both, so the intervals measure exactly the published method's sensitivity.
+    Ranks: territorial collectivities only, by inherent risk, then composite score, then code.
+#}
+with
+
+domain_scores as (
+    select * from {{ ref('int_domain_scores_adjusted') }}
+),
+
+impact as (
+    select * from {{ ref('int_impact_computed') }}
+),
+
+peers as (
+    select * from {{ ref('int_collectivities_grouped_by_peer') }}
+),
+
+likelihood_bands as (
+    select * from {{ ref('likelihood_bands') }}
+),
+
+perturbations as (
+    select * from {{ ref('weight_perturbations') }}
+),
+
+weight_sets as (
+    select
+        0 as simulation_id,
+        domain_code,
+        1.0 as weight_multiplier
+    from {{ ref('risk_domains') }}
+    union all
+    select
+        simulation_id,
+        domain_code,
+        weight_multiplier
+    from perturbations
+),
+
+composite as (
+    select
+        domain_scores.collectivity_code,
+        domain_scores.fiscal_year,
+        weight_sets.simulation_id,
+        round(
+            sum(
+                domain_scores.domain_score
+                * domain_scores.likelihood_weight
+                * weight_sets.weight_multiplier
+            )
+            / nullif(
+                sum(
+                    case
+                        when domain_scores.domain_score is not null
+                            then domain_scores.likelihood_weight * weight_sets.weight_multiplier
+                    end
+                ),
+                0
+            ),
+            4
+        ) as composite_score,
+        sum(case when domain_scores.domain_score is not null then 1 else 0 end)
+            as domains_covered
+    from domain_scores
+    inner join weight_sets on domain_scores.domain_code = weight_sets.domain_code
+    group by domain_scores.collectivity_code, domain_scores.fiscal_year, weight_sets.simulation_id
+),
+
+likelihood_band_bounds as (
+    select
+        likelihood,
+        min_composite_score,
+        lead(min_composite_score) over (order by min_composite_score) as next_min_composite_score
+    from likelihood_bands
+),
+
+scored as (
+    select
+        composite.*,
+        likelihood_band_bounds.likelihood,
+        impact.impact,
+        likelihood_band_bounds.likelihood * impact.impact as inherent_risk,
+        peers.level,
+        peers.is_territorial_collectivity
+    from composite
+    inner join impact
+        on
+            composite.collectivity_code = impact.collectivity_code
+            and composite.fiscal_year = impact.fiscal_year
+    inner join peers on composite.collectivity_code = peers.collectivity_code
+    left join likelihood_band_bounds
+        on
+            composite.composite_score >= likelihood_band_bounds.min_composite_score
+            and (
+                composite.composite_score < likelihood_band_bounds.next_min_composite_score
+                or likelihood_band_bounds.next_min_composite_score is null
+            )
+),
+
+ranked as (
+    select
+        scored.*,
+        case
+            when scored.is_territorial_collectivity
+                then row_number() over (
+                    partition by
+                        scored.fiscal_year,
+                        scored.simulation_id,
+                        scored.is_territorial_collectivity
+                    order by
+                        scored.inherent_risk desc nulls last,
+                        scored.composite_score desc nulls last,
+                        scored.collectivity_code asc
+                )
+        end as national_rank,
+        row_number() over (
+            partition by scored.fiscal_year, scored.simulation_id, scored.level
+            order by
+                scored.inherent_risk desc nulls last,
+                scored.composite_score desc nulls last,
+                scored.collectivity_code asc
+        ) as level_rank
+    from scored
+)
+
+select * from ranked
