@@ -7,9 +7,9 @@ separator it was read with and the rows it sends to quarantine (spreadsheet row 
 reason). Tests ingest a folder holding only these files and compare.
 
 Every file uses the pilot's collectivities (``06.181.05.01``, ``05``, ``06``, ``06.141.01.0``),
-fiscal year 2019 (before any generated year, so that a loaded broken file never
-supersedes generated data) and budget lines of ``dbt_project/seeds/budget_nomenclature.csv``; loaded files
-of the same source cover different collectivities, so none supersedes another.
+fiscal year 2019 (before any generated year, so that a loaded broken file never supersedes
+generated data) and budget lines of ``dbt_project/seeds/budget_nomenclature.csv``; loaded
+files of the same source cover different collectivities, so none supersedes another.
 """
 
 from __future__ import annotations
