@@ -136,10 +136,12 @@ def cmd_accounts(args: argparse.Namespace) -> None:
 
 def cmd_export(args: argparse.Namespace) -> None:
     """Write a risk map (or the national ranking) to data/exports/ and print its path."""
+    from streamlit import logger as streamlit_logger
+
+    streamlit_logger.set_log_level("ERROR")  # no server: the data layer's caches would warn
     from dashboards import queries
     from dashboards.reports import export
 
-    export.quiet_streamlit()
     try:
         db = queries.require_warehouse()
     except queries.WarehouseNotFoundError as missing:
