@@ -107,6 +107,40 @@ FR: dict[str, str] = {
         "Accès refusé : la collectivité {code} n'est pas dans votre périmètre. "
         "Cette tentative est enregistrée dans le journal des accès."
     ),
+    "denied_no_quality_data": (
+        "Accès refusé : la qualité des données est réservée au ministère et à l'équipe données. "
+        "Cette tentative est enregistrée dans le journal des accès."
+    ),
+    "quality_intro": (
+        "Chaque fichier reçu est soit chargé, soit rejeté avec un message ; chaque ligne "
+        "chargée est soit retenue, soit mise en quarantaine avec sa raison. Rien n'est perdu."
+    ),
+    "quality_files": "Fichiers reçus",
+    "quality_rejected": "Fichiers rejetés",
+    "quality_superseded": "Fichiers remplacés",
+    "quality_rows_read": "Lignes lues",
+    "quality_rows_landed": "Lignes chargées",
+    "quality_rows_quarantined": "Lignes en quarantaine",
+    "quality_by_source": "Par source",
+    "quality_last_ingest": "Dernière réception",
+    "quality_freshness_hours": "Fraîcheur (heures)",
+    "quality_rejected_files": "Fichiers rejetés et leur message",
+    "quality_quarantine": "Valeurs mises en quarantaine",
+    "quality_reason_chart": "Raisons de mise en quarantaine (nombre de valeurs)",
+    "quality_reason": "Raison",
+    "quality_count": "Nombre de valeurs",
+    "quality_source": "Source",
+    "quality_file": "Fichier",
+    "quality_row": "Ligne",
+    "quality_column": "Colonne",
+    "quality_value": "Valeur reçue",
+    "quality_status": "Statut",
+    "quality_message": "Message",
+    "quality_per_collectivity": "Dernière réception par source et collectivité",
+    "quality_latest_year": "Dernier exercice",
+    "quality_all_sources": "Toutes les sources",
+    "quality_none": "Aucune valeur en quarantaine.",
+    "quality_no_rejection": "Aucun fichier rejeté.",
     "denied_no_risk_data": (
         "Accès refusé : l'équipe données n'a pas accès aux données de risque des collectivités. "
         "Cette tentative est enregistrée dans le journal des accès."
@@ -375,6 +409,40 @@ AR: dict[str, str] = {
     "denied_out_of_scope": (
         "تم رفض الولوج: الجماعة {code} خارج نطاق صلاحياتكم. تم تسجيل هذه المحاولة في سجل الولوج."
     ),
+    "denied_no_quality_data": (
+        "تم رفض الوصول: جودة البيانات مخصصة للوزارة وفريق البيانات. "
+        "تم تسجيل هذه المحاولة في سجل الولوج."
+    ),
+    "quality_intro": (
+        "كل ملف يتم استلامه إما يُحمَّل أو يُرفض مع رسالة؛ وكل سطر إما يُعتمد أو يوضع في "
+        "الحجر مع سببه. لا يضيع أي شيء."
+    ),
+    "quality_files": "الملفات المستلمة",
+    "quality_rejected": "الملفات المرفوضة",
+    "quality_superseded": "الملفات المستبدلة",
+    "quality_rows_read": "الأسطر المقروءة",
+    "quality_rows_landed": "الأسطر المحمّلة",
+    "quality_rows_quarantined": "الأسطر في الحجر",
+    "quality_by_source": "حسب المصدر",
+    "quality_last_ingest": "آخر استلام",
+    "quality_freshness_hours": "الحداثة (ساعات)",
+    "quality_rejected_files": "الملفات المرفوضة ورسائلها",
+    "quality_quarantine": "القيم الموضوعة في الحجر",
+    "quality_reason_chart": "أسباب الوضع في الحجر (عدد القيم)",
+    "quality_reason": "السبب",
+    "quality_count": "عدد القيم",
+    "quality_source": "المصدر",
+    "quality_file": "الملف",
+    "quality_row": "السطر",
+    "quality_column": "العمود",
+    "quality_value": "القيمة المستلمة",
+    "quality_status": "الحالة",
+    "quality_message": "الرسالة",
+    "quality_per_collectivity": "آخر استلام حسب المصدر والجماعة",
+    "quality_latest_year": "آخر سنة مالية",
+    "quality_all_sources": "كل المصادر",
+    "quality_none": "لا توجد قيم في الحجر.",
+    "quality_no_rejection": "لا يوجد ملف مرفوض.",
     "denied_no_risk_data": (
         "تم رفض الولوج: فريق البيانات لا يملك صلاحية الاطلاع على بيانات مخاطر الجماعات. "
         "تم تسجيل هذه المحاولة في سجل الولوج."

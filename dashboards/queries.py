@@ -541,3 +541,67 @@ def _collectivity_recommendations(db: str, scope: Scope, code: str) -> pd.DataFr
         """,
         [code, *params],
     )
+
+
+# --- data quality (ministry and data team) -------------------------------------------------
+
+QUALITY_ROLES = frozenset({"ministry", "data_team"})
+
+
+def _require_quality_access(scope: Scope, action: str) -> None:
+    if str(scope.role) not in QUALITY_ROLES:
+        raise _refuse(scope, action, AccessDenied("no_quality_data"))
+
+
+def ingest_files(db: str, scope: Scope) -> pd.DataFrame:
+    """The ingest manifest: one row per file version, newest first."""
+    _require_quality_access(scope, "query:ingest_files")
+    return _ingest_files(db, scope)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _ingest_files(db: str, scope: Scope) -> pd.DataFrame:
+    return _query(
+        db,
+        scope,
+        "select source_code, source_entity, source_file, file_status, status_message, "
+        "file_encoding, field_separator, size_bytes, rows_read, rows_landed, "
+        "rows_quarantined, rows_in_force, ingested_at "
+        "from ingest.fct_ingest_files order by ingested_at desc, source_entity, source_file",
+    )
+
+
+def quarantined_rows(db: str, scope: Scope) -> pd.DataFrame:
+    """Every value set aside by a contract, with its file, row, column and reason."""
+    _require_quality_access(scope, "query:quarantined_rows")
+    return _quarantined_rows(db, scope)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _quarantined_rows(db: str, scope: Scope) -> pd.DataFrame:
+    return _query(
+        db,
+        scope,
+        "select source_entity, source_file, source_row, column_name, raw_value, "
+        "quarantine_reason, file_status, ingested_at from ingest.fct_quarantined_rows "
+        "order by ingested_at desc, source_entity, source_file, source_row",
+    )
+
+
+def ingest_freshness(db: str, scope: Scope) -> pd.DataFrame:
+    """Last ingest per source and collectivity (names from the reference)."""
+    _require_quality_access(scope, "query:ingest_freshness")
+    return _ingest_freshness(db, scope)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _ingest_freshness(db: str, scope: Scope) -> pd.DataFrame:
+    return _query(
+        db,
+        scope,
+        "select f.source_entity, f.collectivity_code, c.name_fr, c.name_ar, c.level, "
+        "f.latest_fiscal_year, f.rows_in_force, f.files_in_force, f.last_ingested_at "
+        "from ingest.fct_ingest_freshness as f "
+        "left join marts.dim_collectivities as c using (collectivity_code) "
+        "order by f.source_entity, f.collectivity_code",
+    )
