@@ -191,6 +191,7 @@ def table(
             ]
         )
     commands: list[tuple] = [
+        ("FONT", (0, 0), (-1, -1), fonts.LATIN, 7.4),  # else Helvetica, not embedded
         ("BACKGROUND", (0, 0), (-1, 0), NAVY),
         ("GRID", (0, 0), (-1, -1), 0.35, colors.HexColor("#B0B7C3")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -224,7 +225,8 @@ def side_by_side(styles: Styles, left: Any, right: Any, widths: tuple[float, flo
         [cells],
         colWidths=col_widths,
         style=TableStyle(
-            [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            [("FONT", (0, 0), (-1, -1), fonts.LATIN, 8),
+             ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
              ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
         ),
     )  # fmt: skip
@@ -346,6 +348,7 @@ def _document(buffer: io.BytesIO, meta: Meta, title: str) -> SimpleDocTemplate:
         subject="Tadqiq",
         creator="Tadqiq",
         lang=meta.lang,
+        initialFontName=fonts.LATIN,  # no unembedded Helvetica in the file
     )
 
 

@@ -1,0 +1,316 @@
+"""Downloadable reports: content, Arabic shaping, embedded fonts, scope, CLI and Dagster asset.
+
+Built from the fixture warehouse (tests/dashboard_fixtures.py). The PDF checks read the files
+with poppler (pdftotext, pdffonts, pdftoppm; Debian package poppler-utils) and skip without it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import arabic_reshaper
+import openpyxl
+import pytest
+import streamlit as st
+from dashboard_fixtures import build_warehouse
+from streamlit.testing.v1 import AppTest
+
+from dashboards import access_log, auth, downloads, queries, reports
+from dashboards.access import AccessDenied, Role, Scope
+from dashboards.i18n import AR, FR, fmt_date
+from dashboards.reports import data as report_data
+from dashboards.reports.text import visual
+
+APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
+MINISTRY = Scope(Role.MINISTRY, "t.ministere")
+REGION_06 = Scope(Role.REGION, "t.region06", "06")
+CASABLANCA = Scope(Role.COLLECTIVITY, "t.casablanca", "06.141.01.0")
+DATA_TEAM = Scope(Role.DATA_TEAM, "t.donnees")
+
+POPPLER = all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdftoppm"))
+needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils is not installed")
+
+ARABIC_LETTERS = range(0x0621, 0x064B)  # base letters, hamza … yeh
+PRESENTATION_FORMS = range(0xFE70, 0xFF00)
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    data = tmp_path / "data"
+    monkeypatch.setenv(queries.DATA_DIR_ENV, str(data))
+    st.cache_data.clear()
+    yield data
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    path = build_warehouse(tmp_path / "tadqiq_test.duckdb")
+    monkeypatch.setenv(queries.DB_ENV, str(path))
+    return str(path)
+
+
+@pytest.fixture
+def db_with_recommendations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    path = build_warehouse(tmp_path / "tadqiq_recs.duckdb", recommendations=True)
+    monkeypatch.setenv(queries.DB_ENV, str(path))
+    return str(path)
+
+
+def records() -> list[dict]:
+    path = access_log.log_path()
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def pdf_text(pdf: bytes, tmp_path: Path, name: str = "report.pdf") -> str:
+    path = tmp_path / name
+    path.write_bytes(pdf)
+    result = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    )
+    return result.stdout
+
+
+def pdf_pages(pdf: bytes, tmp_path: Path, stem: str) -> list[Path]:
+    """The PDF turned into PNG pages (kept under the test's tmp dir to be looked at)."""
+    path = tmp_path / f"{stem}.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(path), str(tmp_path / stem)], check=True)
+    return sorted(tmp_path.glob(f"{stem}-*.png"))
+
+
+# --- formatting and shaping --------------------------------------------------------------
+
+
+def test_dates_as_in_morocco() -> None:
+    from datetime import date
+
+    assert fmt_date(date(2024, 3, 5)) == "05/03/2024"
+
+
+def test_arabic_is_shaped_and_reordered() -> None:
+    shown = visual("الدار البيضاء (0–100)", rtl=True)
+    assert not any(ord(c) in ARABIC_LETTERS for c in shown)  # every letter in its form
+    assert "(0–100)" in shown  # the number range keeps its order and brackets
+    assert "\u2066" not in shown and "\u2069" not in shown  # isolates removed
+    assert visual("-0,55", rtl=True) == "-0,55"
+
+
+# --- the collectivity risk map -----------------------------------------------------------
+
+
+@needs_poppler
+def test_french_pdf_holds_every_section(db: str, tmp_path: Path) -> None:
+    pdf = reports.build_collectivity_report(db, MINISTRY, "06.141.01.0", 2024, "fr", "pdf")
+    text = pdf_text(pdf, tmp_path)
+    for expected in (
+        "Cartographie des risques — Casablanca",
+        "06.141.01.0",
+        FR["report_heatmap_title"],
+        FR["report_top_risks"],
+        "Dérive de l'épargne de gestion",
+        FR["report_score_card"],
+        "Taux d'épargne brute",
+        FR["report_recommendations"],
+        FR["report_no_recommendation_data"],  # no fct_recommendations in this warehouse
+        "82,5",  # composite score, comma decimal
+        "v1.0",  # methodology version
+    ):
+        assert expected in text, expected
+    pages = pdf_pages(pdf, tmp_path, "casablanca_fr")
+    assert 1 <= len(pages) <= 3
+    assert all(page.stat().st_size > 10_000 for page in pages)
+
+
+@needs_poppler
+def test_arabic_pdf_is_shaped_right_to_left_with_embedded_fonts(db: str, tmp_path: Path) -> None:
+    pdf = reports.build_collectivity_report(db, MINISTRY, "06.141.01.0", 2024, "ar", "pdf")
+    text = pdf_text(pdf, tmp_path)
+    forms = [c for c in text if ord(c) in PRESENTATION_FORMS]
+    assert len(forms) > 200
+    names = {__import__("unicodedata").name(c) for c in forms}
+    for form in ("INITIAL", "MEDIAL", "FINAL"):
+        assert any(form in name for name in names), form  # joined letters, not only isolated
+    assert not [c for c in text if ord(c) in ARABIC_LETTERS]  # no unshaped base letter left
+    # the title word "المخاطر" in its joined forms (pdftotext gives it back in logical order)
+    assert arabic_reshaper.reshape("المخاطر") in text
+    fonts = subprocess.run(
+        ["pdffonts", str(tmp_path / "report.pdf")], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert fonts and all(" yes " in line for line in fonts)  # every font embedded (emb = yes)
+    assert any("Arabic" in line or "DejaVu" in line for line in fonts)
+    assert 1 <= len(pdf_pages(pdf, tmp_path, "casablanca_ar")) <= 3
+
+
+@needs_poppler
+def test_recommendation_status_when_the_mart_exists(
+    db_with_recommendations: str, tmp_path: Path
+) -> None:
+    pdf = reports.build_collectivity_report(
+        db_with_recommendations, MINISTRY, "06.141.01.0", 2024, "fr", "pdf"
+    )
+    text = pdf_text(pdf, tmp_path)
+    assert FR["report_no_recommendation_data"] not in text
+    assert "Mise en œuvre" in text and "En cours" in text
+    assert "3 recommandation(s), dont 1 en retard." in text
+
+
+def test_xlsx_register_heatmap_score_card_sources(db: str) -> None:
+    xlsx = reports.build_collectivity_report(db, MINISTRY, "06.141.01.0", 2024, "fr", "xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(xlsx))
+    assert book.sheetnames == ["Registre", "Carte 5x5", "Fiche de score", "Sources"]
+    register = book["Registre"]
+    assert register.freeze_panes == "A5"  # the header row stays on screen
+    assert register["C5"].value == "Dérive de l'épargne de gestion"
+    assert register["H5"].value == "Critique"
+    assert len(register.conditional_formatting) >= 4  # class and L×I colours
+    heatmap = book["Carte 5x5"]
+    assert heatmap["F5"].value.startswith("25")  # L = 5, I = 5 in the top right corner
+    card = book["Fiche de score"]
+    totals = {row[2].value: row[10].value for row in card.iter_rows(min_row=5) if row[2].value}
+    assert totals[FR["legend_total"]].startswith("=SUM(")
+    assert totals[FR["composite_score"]] == 82.5
+    sources = " ".join(str(c.value) for row in book["Sources"].iter_rows() for c in row)
+    assert "v1.0" in sources and "Trésorerie générale du Royaume" in sources
+
+
+def test_arabic_xlsx_sheets_read_right_to_left(db: str) -> None:
+    xlsx = reports.build_collectivity_report(db, MINISTRY, "06.141.01.0", 2024, "ar", "xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(xlsx))
+    assert book.sheetnames[0] == AR["report_sheet_register"]
+    assert all(sheet.sheet_view.rightToLeft for sheet in book.worksheets)
+    assert book.worksheets[0]["C5"].value == "تراجع الادخار التدبيري"
+
+
+def test_report_outside_the_scope_is_refused_and_logged(db: str) -> None:
+    with pytest.raises(AccessDenied):
+        reports.build_collectivity_report(db, CASABLANCA, "01.511.01.0", 2024, "fr", "pdf")
+    assert records()[-1]["outcome"] == access_log.DENIED
+    with pytest.raises(AccessDenied):
+        reports.build_national_report(db, DATA_TEAM, 2024, "commune", "fr", "xlsx")
+
+
+def test_no_score_that_year(db: str) -> None:
+    with pytest.raises(report_data.NothingToReport):
+        reports.build_collectivity_report(db, MINISTRY, "06.181.05.01", 2024, "fr", "pdf")
+
+
+# --- the national ranking ----------------------------------------------------------------
+
+
+def test_national_ranking_xlsx_has_rank_intervals_and_regions(db: str) -> None:
+    xlsx = reports.build_national_report(db, MINISTRY, 2024, "commune", "fr", "xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(xlsx))
+    ranking = book["Classement"]
+    header = [c.value for c in ranking[4]]
+    assert header[:4] == ["Rang national", "p5", "p95", "Rang instable"]
+    first = [c.value for c in ranking[5]]
+    assert first[:5] == [1, 1, 3, "stable", "06.141.01.0"]
+    regions = book["Classes par région"]
+    rows = {row[0].value: [c.value for c in row[1:]] for row in regions.iter_rows(min_row=4)}
+    assert rows["Casablanca-Settat"] == [1, 0, 0, 1, 2]  # Bouskoura low, Casablanca critical
+    assert rows["Total"] == [2, 1, 0, 1, 4]
+
+
+def test_regional_ranking_holds_its_region_only(db: str) -> None:
+    xlsx = reports.build_national_report(db, REGION_06, 2024, "commune", "ar", "xlsx")
+    ranking = openpyxl.load_workbook(io.BytesIO(xlsx)).worksheets[0]
+    codes = {row[4].value for row in ranking.iter_rows(min_row=5) if row[4].value}
+    assert codes == {"06.141.01.0", "06.181.01.1"}
+
+
+@needs_poppler
+def test_national_pdf_in_both_languages(db: str, tmp_path: Path) -> None:
+    arabic_title = arabic_reshaper.reshape("ترتيب المخاطر")
+    for lang, title in (("fr", "Classement des risques"), ("ar", arabic_title)):
+        pdf = reports.build_national_report(db, MINISTRY, 2024, "commune", lang, "pdf")
+        text = pdf_text(pdf, tmp_path, f"national_{lang}.pdf")
+        assert title in text
+        assert pdf_pages(pdf, tmp_path, f"national_{lang}")
+
+
+# --- downloads, command line, Dagster ---------------------------------------------------
+
+
+def test_scope_wide_download_is_checked_and_logged(db: str) -> None:
+    build = downloads.deferred_build(db, REGION_06, None, "classement.xlsx", lambda: b"x")
+    assert build() == b"x"
+    record = records()[-1]
+    assert (record["action"], record["outcome"], record["collectivity_code"]) == (
+        access_log.DOWNLOAD,
+        access_log.SUCCESS,
+        None,
+    )
+    with pytest.raises(AccessDenied):
+        downloads.deferred_build(db, DATA_TEAM, None, "classement.xlsx", lambda: b"x")()
+
+
+def test_collectivity_page_offers_the_reports_and_new_sections(db: str) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[auth.SESSION_KEY] = CASABLANCA
+    at.run()
+    assert not at.exception
+    subheaders = [h.value for h in at.subheader]
+    for key in ("domain_heatmaps_title", "score_card_title", "register_title"):
+        assert FR[key].format(year=2024) in subheaders
+    assert len(at.get("download_button")) == 4
+    captions = " ".join(c.value for c in at.caption)
+    assert "Intervalle de rang p5–p95 : 1–3 (stable)" in captions
+    at.radio(key="lang").set_value("ar").run()
+    assert not at.exception
+    assert AR["score_card_title"].format(year=2024) in [h.value for h in at.subheader]
+
+
+def test_national_page_batch_of_risk_maps_with_progress(db: str) -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state[auth.SESSION_KEY] = REGION_06
+    at.run()
+    ranking = at.dataframe[0].value
+    assert list(ranking.loc[ranking["collectivity_code"] == "06.141.01.0", "rank_interval"]) == [
+        "1–3"
+    ]
+    next(b for b in at.button if b.key == "prepare_batch").click().run()
+    assert not at.exception
+    assert at.get("download_button")[-1].proto.label == FR["batch_download"]
+
+
+def test_cli_export_writes_the_file_and_prints_its_path(
+    db: str, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from orchestration.cli import main
+
+    main(["export", "--code", "06.141.01.0", "--year", "2024", "--lang", "ar", "--format", "pdf"])
+    printed = capsys.readouterr().out.splitlines()
+    path = Path(next(line for line in printed if line.endswith(".pdf")))
+    assert path == data_dir / "exports" / "tadqiq_cartographie_06.141.01.0_2024_ar.pdf"
+    assert path.read_bytes().startswith(b"%PDF")
+    assert records()[-1]["action"] == "export"
+
+
+def test_dagster_asset_writes_exports_not_the_warehouse(db: str, data_dir: Path) -> None:
+    import dagster as dg
+
+    from orchestration.defs.reports import ReportExportConfig, risk_map_exports
+
+    published = data_dir / "published"
+    published.mkdir(parents=True)
+    shutil.copy(db, published / "warehouse_1.duckdb")
+    (published / "CURRENT").write_text("warehouse_1.duckdb\n", encoding="utf-8")
+    before = (published / "warehouse_1.duckdb").read_bytes()
+    config = ReportExportConfig(codes=["06.141.01.0"], langs=["fr"], formats=["pdf"])
+    result = dg.materialize(
+        [risk_map_exports],
+        run_config=dg.RunConfig({"reports__risk_map_exports": config}),
+    )
+    assert result.success
+    written = sorted(p.name for p in (data_dir / "exports" / "warehouse_1").iterdir())
+    assert written == [
+        "tadqiq_cartographie_06.141.01.0_2024_fr.pdf",
+        "tadqiq_classement_national_commune_2024_fr.pdf",
+    ]
+    assert (published / "warehouse_1.duckdb").read_bytes() == before
