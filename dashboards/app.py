@@ -19,6 +19,7 @@ RTL_CSS = """
 <style>
 [data-testid="stMain"], [data-testid="stSidebar"] { direction: rtl; text-align: right; }
 [data-testid="stPlotlyChart"] { direction: ltr; }
+[data-testid="stMetricValue"], [data-testid="stMetricDelta"] { unicode-bidi: plaintext; }
 </style>
 """
 

@@ -631,12 +631,18 @@ def _is_missing(x: object) -> bool:
     return x is None or bool(pd.isna(x))
 
 
+# The thousands separator is a narrow no-break space (U+202F), as in French typography: a
+# number never breaks across lines, and in Arabic text the bidirectional algorithm keeps
+# "4 222 030" in one piece (a plain space would let it come out as "030 222 4").
+THOUSANDS = "\u202f"
+
+
 def fmt_number(x: float | None, decimals: int = 0) -> str:
     """Format as in Morocco: space thousands separator, comma decimal (``1 234 567,8``)."""
     if _is_missing(x):
         return MISSING
     rounded = round(float(x), decimals) + 0.0  # "+ 0.0" turns -0.0 into 0.0
-    return f"{rounded:,.{decimals}f}".replace(",", " ").replace(".", ",")
+    return f"{rounded:,.{decimals}f}".replace(",", THOUSANDS).replace(".", ",")
 
 
 def fmt_signed(x: float | None, decimals: int = 1) -> str:

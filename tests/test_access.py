@@ -16,6 +16,7 @@ import pytest
 import streamlit as st
 from dashboard_fixtures import build_warehouse
 from streamlit.testing.v1 import AppTest
+from test_quality_page import add_ingest_schema
 
 from dashboards import access_log, accounts, auth, downloads, queries
 from dashboards.access import AccessDenied, Role, Scope
@@ -67,7 +68,9 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh data directory (access log, accounts) and fixture warehouse per test."""
     data = tmp_path / "data"
     monkeypatch.setenv(queries.DATA_DIR_ENV, str(data))
-    monkeypatch.setenv(queries.DB_ENV, str(build_warehouse(tmp_path / "tadqiq_test.duckdb")))
+    warehouse = build_warehouse(tmp_path / "tadqiq_test.duckdb")
+    add_ingest_schema(warehouse)  # the quality page reads the ingest manifest
+    monkeypatch.setenv(queries.DB_ENV, str(warehouse))
     st.cache_data.clear()
     accounts.THROTTLE.reset()
     yield data
@@ -405,7 +408,10 @@ def test_collectivity_auditor_lands_on_its_collectivity() -> None:
 def test_data_team_sees_only_the_quality_page() -> None:
     at = app_as(DATA_TEAM)
     assert at.title[0].value == "Qualité des données"
-    assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+    # the ingest figures of the quality page only, no collectivity risk data
+    assert all(metric.label.startswith(("Fichiers", "Lignes")) for metric in at.metric)
+    risk_columns = {"composite_score", "risk_class", "inherent_risk", "national_rank"}
+    assert not any(risk_columns & set(frame.value.columns) for frame in at.dataframe)
     for page in (NATIONAL, COLLECTIVITY, ACCESS_LOG):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)

@@ -11,6 +11,7 @@ import pytest
 import streamlit as st
 from dashboard_fixtures import build_warehouse
 from streamlit.testing.v1 import AppTest
+from test_quality_page import add_ingest_schema
 
 from dashboards import access_log, accounts, auth, queries
 from dashboards.access import ROLE_PAGES, Role, Scope, pages_for
@@ -64,6 +65,7 @@ def test_no_page_offers_the_warehouse(
 ) -> None:
     monkeypatch.setenv(queries.DATA_DIR_ENV, str(tmp_path / "data"))
     db = build_warehouse(tmp_path / "tadqiq_test.duckdb")
+    add_ingest_schema(db)  # the quality page reads the ingest manifest
     monkeypatch.setenv(queries.DB_ENV, str(db))
     st.cache_data.clear()
     area = {Role.REGION: "06", Role.COLLECTIVITY: "06.141.01.0"}.get(role)

@@ -39,7 +39,7 @@ def has_arabic(text: str) -> bool:
 # their brackets ("(0–100)", "L×I (1–25)"). Each is isolated (LRI … PDI) before reordering,
 # so "(0–100)" does not come out as ")100–0(" nor "-0,55" as "0,55-".
 LTR_RUN = re.compile(
-    r"[-+−]?[(\[]?[0-9A-Za-zÀ-ÿ][0-9A-Za-zÀ-ÿ .,:%×/+\-–=()\[\]'_]*[0-9A-Za-zÀ-ÿ%)\]]"
+    r"[-+−]?[(\[]?[0-9A-Za-zÀ-ÿ][0-9A-Za-zÀ-ÿ .,:%×/+\-–=()\[\]'_\u202f]*[0-9A-Za-zÀ-ÿ%)\]]"
     r"|[0-9A-Za-z]"
 )
 LRI, PDI = "\u2066", "\u2069"
