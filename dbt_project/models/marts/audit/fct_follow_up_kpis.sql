@@ -137,6 +137,9 @@ final as (
         combined.scope_level,
         combined.scope_code,
         case
+            when combined.scope_level = 'collectivity' then combined.scope_code
+        end as collectivity_code,
+        case
             when combined.scope_level = 'collectivity' then collectivities.region_code
             when combined.scope_level = 'region' then combined.scope_code
         end as region_code,
