@@ -418,6 +418,8 @@ def rank_intervals(ranking: pd.DataFrame, title: str, top: int = 30) -> go.Figur
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=names)
     fig.update_xaxes(title=t("axis_rank"), rangemode="tozero")
     fig.update_layout(
-        legend={"orientation": "h", "y": -0.12, "title": {"text": t("legend_interval")}}
-    )
-    return _finish(fig, title, height=max(360, 22 * len(ranked) + 160))
+        showlegend=True,
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom",
+                "title": {"text": t("legend_interval") + " :"}},
+    )  # fmt: skip
+    return _finish(fig, title, height=max(380, 22 * len(ranked) + 180), subtitle=" ")
