@@ -105,11 +105,20 @@ def settle(page, timeout_s: float = 60) -> float:
             const widget = document.querySelector('[data-testid="stStatusWidget"]');
             const running = widget && /running|stop/i.test(widget.innerText);
             const stale = document.querySelector('[data-stale="true"]');
-            return !running && !stale;
+            const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
+            const drawn = document.querySelectorAll(
+                '[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg'
+            );
+            const chartsDrawn = [...charts].every(
+                c => c.querySelector('.js-plotly-plot .main-svg')
+            );
+            return !running && !stale && chartsDrawn && drawn.length >= charts.length;
         }""",
         timeout=timeout_s * 1000,
     )
-    return time.perf_counter() - started + 0.2
+    elapsed = time.perf_counter() - started
+    page.wait_for_timeout(300)  # the last frame of the map, before a screenshot
+    return elapsed
 
 
 def check_page(page, shots: Path, name: str) -> None:
@@ -128,7 +137,7 @@ def test_every_page_in_both_languages(server: str, tmp_path: Path) -> None:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
         )
-        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page = browser.new_page(viewport={"width": 1440, "height": 2400})
         page.goto(server)
         page.get_by_label(FR["login_user"]).fill(USER)
         page.get_by_label(FR["login_password"]).fill(PASSWORD)
