@@ -156,7 +156,7 @@ def test_recommendation_status_when_the_mart_exists(
     )
     text = pdf_text(pdf, tmp_path)
     assert FR["report_no_recommendation_data"] not in text
-    assert "Mise en œuvre" in text and "En cours" in text
+    assert "Mise en œuvre (déclarée)" in text and "En cours" in text
     assert "3 recommandation(s), dont 1 en retard." in text
 
 
