@@ -10,7 +10,7 @@ components as (
         collectivity_code,
         campaign_year,
         coso_component,
-        avg(1.0 * maturity_score) as component_score,
+        round(avg(1.0 * maturity_score), 4) as component_score,
         count(*) as answers_count
     from answers
     group by collectivity_code, campaign_year, coso_component
@@ -21,7 +21,7 @@ campaigns as (
         collectivity_code || '|' || cast(campaign_year as varchar) as collectivity_campaign_id,
         collectivity_code,
         campaign_year,
-        avg(component_score) as ic_maturity_score,
+        round(avg(component_score), 4) as ic_maturity_score,
         count(*) as components_assessed,
         sum(answers_count) as answers_count
     from components

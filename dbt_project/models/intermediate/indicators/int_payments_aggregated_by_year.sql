@@ -120,7 +120,7 @@ benford as (
                 end * 1.0 / digit_counts.benford_payments
                 - benford_digits.expected_share
             )
-        ) / 9 as benford_mad
+        ) / 9 as benford_mad_raw
     from digit_counts
     cross join benford_digits
     group by digit_counts.collectivity_code, digit_counts.fiscal_year, digit_counts.benford_payments
@@ -171,7 +171,7 @@ aggregated as (
         benford.benford_payments,
         case
             when benford.benford_payments >= parameters.benford_min_payments
-                then benford.benford_mad
+                then round(benford.benford_mad_raw, 6)
         end as benford_mad
     from all_orders
     cross join parameters

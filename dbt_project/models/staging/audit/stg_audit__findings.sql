@@ -14,7 +14,7 @@ renamed as (
         cause_racine as root_cause,
         source_file,
         cast(criticite as integer) as criticality,
-        impact_financier as financial_impact_amount,
+        cast(impact_financier as numeric(18, 2)) as financial_impact_amount,
         source_row,
         date_constat as finding_date
     from source

@@ -13,9 +13,9 @@ renamed as (
         source_file,
         cast(exercice as integer) as fiscal_year,
         source_row,
-        encours_fin_exercice as outstanding_amount,
-        interets_payes as interest_paid_amount,
-        principal_rembourse as principal_repaid_amount
+        cast(encours_fin_exercice as numeric(18, 2)) as outstanding_amount,
+        cast(interets_payes as numeric(18, 2)) as interest_paid_amount,
+        cast(principal_rembourse as numeric(18, 2)) as principal_repaid_amount
     from source
 )
 

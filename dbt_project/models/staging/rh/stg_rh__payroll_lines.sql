@@ -21,7 +21,7 @@ renamed as (
         cast(exercice as integer) as fiscal_year,
         cast(mois as integer) as pay_month,
         source_row,
-        salaire_brut as gross_pay_amount,
+        cast(salaire_brut as numeric(18, 2)) as gross_pay_amount,
         date_cessation as exit_date
     from source
 )

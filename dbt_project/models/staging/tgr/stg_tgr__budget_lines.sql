@@ -17,12 +17,12 @@ renamed as (
         ---------- numerics
         cast(exercice as integer) as fiscal_year,
         source_row,
-        credits_initiaux as initial_credit_amount,
-        credits_definitifs as final_credit_amount,
-        engagements as committed_amount,
-        paiements as paid_amount,
-        emissions as assessed_amount,
-        recouvrements as collected_amount
+        cast(credits_initiaux as numeric(18, 2)) as initial_credit_amount,
+        cast(credits_definitifs as numeric(18, 2)) as final_credit_amount,
+        cast(engagements as numeric(18, 2)) as committed_amount,
+        cast(paiements as numeric(18, 2)) as paid_amount,
+        cast(emissions as numeric(18, 2)) as assessed_amount,
+        cast(recouvrements as numeric(18, 2)) as collected_amount
     from source
 )
 

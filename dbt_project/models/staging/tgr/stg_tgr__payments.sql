@@ -16,7 +16,7 @@ renamed as (
         source_file,
         cast(exercice as integer) as fiscal_year,
         source_row,
-        montant as payment_amount,
+        cast(montant as numeric(18, 2)) as payment_amount,
         date_mandat as payment_date
     from source
 )

@@ -18,7 +18,7 @@ renamed as (
         cast(exercice as integer) as fiscal_year,
         cast(annee_emission as integer) as assessment_year,
         source_row,
-        reste_a_recouvrer as outstanding_amount
+        cast(reste_a_recouvrer as numeric(18, 2)) as outstanding_amount
     from source
 )
 
