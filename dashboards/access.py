@@ -100,13 +100,24 @@ PAGES: dict[str, PageSpec] = {
     "collectivity": PageSpec("app_pages/collectivity.py", "page_collectivity", "🏛️"),
     "quality": PageSpec("app_pages/quality.py", "page_quality", "🧪"),
     "access_log": PageSpec("app_pages/access_log.py", "page_access_log", "📜"),
+    "programme": PageSpec("app_pages/programme.py", "page_programme", "📅"),
+    "recommendations": PageSpec("app_pages/recommendations.py", "page_recommendations", "✅"),
+    "rollout": PageSpec("app_pages/rollout.py", "page_rollout", "🧭"),
 }
 
 # The first page of a role is where it lands after logging in.
 ROLE_PAGES: dict[Role, tuple[str, ...]] = {
-    Role.MINISTRY: ("national", "collectivity", "quality", "access_log"),
-    Role.REGION: ("national", "collectivity"),
-    Role.COLLECTIVITY: ("collectivity",),
+    Role.MINISTRY: (
+        "national",
+        "collectivity",
+        "programme",
+        "recommendations",
+        "rollout",
+        "quality",
+        "access_log",
+    ),
+    Role.REGION: ("national", "collectivity", "programme", "recommendations", "rollout"),
+    Role.COLLECTIVITY: ("collectivity", "programme", "recommendations"),
     Role.DATA_TEAM: ("quality",),
 }
 
