@@ -471,3 +471,371 @@ def build_warehouse(path: Path, *, recommendations: bool = False) -> Path:
                 ],
             )
     return path
+
+
+# --- audit marts (issue 6): missions, programme, cells, findings, recommendations ----------
+#
+# As of 30/06/2025. Region 06 (Casablanca, its arrondissements Anfa and Maârif, Bouskoura,
+# Moulay Abdallah, the regional council) and region 01 (Tanger, Ksar Sghir) have missions and
+# recommendations; region 05 has an audit cell only. tests/test_programme_pages.py works the
+# expected KPIs out by hand from these rows.
+
+AUDIT_AS_OF = "2025-06-30"
+
+AUDIT_DDL = """
+create table marts.fct_missions (
+    mission_id varchar, collectivity_code varchar, region_code varchar, province_code varchar,
+    programme_type varchar, audit_body varchar, audit_process_code varchar,
+    mission_status_code varchar, mission_status varchar, programme_year integer,
+    rollout_phase integer, planned_auditor_days integer, actual_auditor_days integer,
+    auditor_days_overrun integer, slippage_days bigint, start_delay_days bigint,
+    is_done boolean, is_open boolean, is_cancelled boolean, is_internal boolean,
+    is_late boolean, is_over_budget boolean, planned_start_date date, planned_end_date date,
+    actual_start_date date, actual_end_date date, as_of_date date
+);
+create table marts.fct_audit_programme (
+    audit_programme_id varchar, programme_kind varchar, collectivity_code varchar,
+    region_code varchar, risk_code varchar, audit_process_code varchar,
+    selection_reason varchar, risk_class varchar, base_fiscal_year integer,
+    programme_year bigint, priority_rank bigint, auditor_days double, residual_risk bigint,
+    priority_score double, is_selected boolean, is_regional_minimum boolean,
+    is_critical boolean
+);
+create table marts.fct_programme_differences (
+    programme_difference_id varchar, collectivity_code varchar, region_code varchar,
+    audit_process_code varchar, difference_type varchar, proposed_kinds varchar,
+    adopted_mission_ids varchar, programme_year bigint, priority_score double,
+    residual_risk bigint, proposed_auditor_days double, adopted_missions_count bigint,
+    adopted_cancelled_count bigint
+);
+create table marts.fct_audit_cells (
+    audit_cell_id varchar, collectivity_code varchar, region_code varchar,
+    rollout_phase integer, auditors_count integer, auditor_days_per_year integer,
+    programmable_auditor_days double, is_created boolean, has_charter boolean,
+    created_date date, charter_adopted_date date, as_of_date date
+);
+create table marts.fct_findings (
+    finding_id varchar, mission_id varchar, collectivity_code varchar, region_code varchar,
+    finding_category_code varchar, is_repeat boolean, finding_date date
+);
+create table marts.fct_recommendations (
+    recommendation_id varchar, finding_id varchar, mission_id varchar,
+    collectivity_code varchar, region_code varchar, finding_category_code varchar,
+    severity_code varchar, recommendation_text varchar, owner_division varchar,
+    recommendation_status varchar, status varchar, age_bucket varchar,
+    programme_year integer, age_days bigint, days_open bigint, days_overdue bigint,
+    days_to_implement bigint, is_open boolean, is_due boolean, is_overdue boolean,
+    is_implemented boolean, is_verified boolean, is_declared_not_verified boolean,
+    issued_date date, due_date date, status_since_date date, implemented_date date,
+    verified_date date, as_of_date date
+);
+create table marts.fct_recommendation_status_history (
+    recommendation_status_spell_id varchar, recommendation_id varchar,
+    collectivity_code varchar, region_code varchar, recommendation_status varchar,
+    declared_by varchar, evidence varchar, spell_number bigint, spell_days bigint,
+    is_current boolean, valid_from date, valid_to date
+);
+create schema methodology;
+create table methodology.audit_processes (
+    audit_process_code varchar, name_fr varchar, name_ar varchar
+);
+"""
+
+AUDIT_PROCESSES = [
+    ("recettes", "Recettes et recouvrement", "المداخيل والتحصيل"),
+    ("commande_publique", "Commande publique", "الصفقات العمومية"),
+    ("paie", "Paie et ressources humaines", "الأجور والموارد البشرية"),
+    ("patrimoine", "Patrimoine et domaine", "الممتلكات والملك الجماعي"),
+]
+
+# mission statuses of the seed: French code -> (status, done, open, cancelled)
+MISSION_STATUS = {
+    "planifiee": ("planned", False, True, False),
+    "en_cours": ("in_progress", False, True, False),
+    "rapport": ("reporting", True, False, False),
+    "cloturee": ("closed", True, False, False),
+    "annulee": ("cancelled", False, False, True),
+}
+
+# id, code, programme type, body, process, status, year, days planned / actual,
+# planned start / end, actual start / end
+MISSIONS = [
+    ("M-06-2023-1", "06.141.01.0", "annuel", "audit_interne", "recettes", "cloturee", 2023,
+     40, 38, "2023-02-01", "2023-03-31", "2023-02-01", "2023-03-31"),
+    ("M-06-2023-2", "06.181.05.01", "annuel", "audit_interne", "paie", "cloturee", 2023,
+     30, 30, "2023-05-01", "2023-06-30", "2023-05-02", "2023-06-30"),
+    ("M-06-2024-1", "06.141.01.0", "annuel", "audit_interne", "recettes", "cloturee", 2024,
+     40, 50, "2024-03-01", "2024-04-30", "2024-03-05", "2024-05-20"),
+    ("M-06-2024-2", "06.141.01.0", "annuel", "audit_interne", "paie", "en_cours", 2024,
+     30, 20, "2024-09-01", "2024-10-31", "2024-09-10", None),
+    ("M-06-2024-3", "06.181.01.1", "annuel", "IGAT", "commande_publique", "annulee", 2024,
+     60, None, "2024-04-01", "2024-05-31", None, None),
+    ("M-06-2024-4", "06.141.01.3", "annuel", "audit_interne", "patrimoine", "rapport", 2024,
+     35, 30, "2024-05-01", "2024-06-15", "2024-05-01", "2024-06-10"),
+    ("M-06-2024-5", "06.141.01.5", "annuel", "audit_interne", "recettes", "cloturee", 2024,
+     20, 20, "2024-01-10", "2024-02-10", "2024-01-10", "2024-02-10"),
+    ("M-06-2025-1", "06", "annuel", "audit_interne", "recettes", "planifiee", 2025,
+     45, None, "2025-09-01", "2025-10-31", None, None),
+    ("M-06-2025-2", "06.181.05.01", "pluriannuel", "audit_interne", "recettes", "en_cours",
+     2025, 25, 10, "2025-03-01", "2025-05-31", "2025-03-10", None),
+    ("M-01-2024-1", "01.511.01.0", "annuel", "audit_interne", "recettes", "cloturee", 2024,
+     50, 55, "2024-04-01", "2024-05-31", "2024-04-01", "2024-06-14"),
+    ("M-01-2024-2", "01.511.05.1", "annuel", "IGF", "paie", "rapport", 2024,
+     60, 65, "2024-09-01", "2024-11-30", "2024-09-15", "2024-12-20"),
+    ("M-01-2025-1", "01.511.01.0", "annuel", "audit_interne", "patrimoine", "planifiee", 2025,
+     40, None, "2025-10-01", "2025-11-30", None, None),
+]  # fmt: skip
+
+# id kind, code, process, year, days, priority, selected, reason
+PROGRAMME = [
+    ("annual", "06.141.01.0", "recettes", 2025, 60, 17.5, True,
+     "top_residual_risk_within_cell_capacity"),
+    ("annual", "06.141.01.0", "paie", 2025, 45, 17.5, True,
+     "top_residual_risk_within_cell_capacity"),
+    ("annual", "06.141.01.0", "commande_publique", 2025, 70, 17.5, False,
+     "skipped_does_not_fit_cell_capacity"),
+    ("annual", "01.511.01.0", "patrimoine", 2025, 50, 11.0, True,
+     "top_residual_risk_within_cell_capacity"),
+    ("annual", "06", "recettes", 2025, 60, 12.0, True, "top_residual_risk_within_cell_capacity"),
+    ("joint", "06.141.01.0", "commande_publique", 2025, 60, 17.5, True, "regional_minimum"),
+    ("joint", "01.511.01.0", "recettes", 2025, 60, 11.0, True, "regional_minimum"),
+    ("joint", "06.181.01.1", "paie", 2025, 60, 5.0, False, "skipped_joint_pool_used"),
+    ("multi_year", "06.141.01.0", "recettes", 2025, 60, 17.5, True, "critical_every_year"),
+    ("multi_year", "06.141.01.0", "paie", 2026, 45, 17.5, True, "critical_every_year"),
+    ("multi_year", "06.141.01.0", "patrimoine", 2027, 50, 17.5, True, "critical_every_year"),
+    ("multi_year", "06.141.01.0", "commande_publique", 2028, 70, 17.5, True,
+     "critical_every_year"),
+    ("multi_year", "01.511.01.0", "recettes", 2026, 60, 11.0, True, "cycle_coverage"),
+    ("multi_year", "06.181.01.1", "paie", 2027, 45, 5.0, True, "cycle_coverage"),
+    ("multi_year", "01.511.05.1", "patrimoine", 2028, 50, 4.0, True, "cycle_coverage"),
+]  # fmt: skip
+
+# year, code, process, difference, proposed kinds, adopted missions
+DIFFERENCES = [
+    (2024, "06.141.01.0", "recettes", "both", "annual", "M-06-2024-1"),
+    (2024, "06.141.01.0", "paie", "both", "annual", "M-06-2024-2"),
+    (2024, "06.141.01.0", "commande_publique", "proposed_not_adopted", "joint", None),
+    (2024, "06.181.01.1", "commande_publique", "both", "joint", "M-06-2024-3"),
+    (2024, "06.141.01.3", "patrimoine", "adopted_not_proposed", None, "M-06-2024-4"),
+    (2024, "06.141.01.5", "recettes", "adopted_not_proposed", None, "M-06-2024-5"),
+    (2024, "01.511.01.0", "recettes", "both", "annual", "M-01-2024-1"),
+    (2024, "01.511.01.0", "paie", "proposed_not_adopted", "annual", None),
+    (2024, "01.511.05.1", "paie", "adopted_not_proposed", None, "M-01-2024-2"),
+    (2025, "06", "recettes", "both", "annual", "M-06-2025-1"),
+    (2025, "06.141.01.0", "recettes", "proposed_not_adopted", "annual, multi_year", None),
+    (2025, "06.141.01.0", "paie", "proposed_not_adopted", "annual", None),
+    (2025, "06.141.01.0", "commande_publique", "proposed_not_adopted", "joint", None),
+    (2025, "06.181.05.01", "recettes", "adopted_not_proposed", None, "M-06-2025-2"),
+    (2025, "01.511.01.0", "patrimoine", "both", "annual", "M-01-2025-1"),
+    (2025, "01.511.01.0", "recettes", "proposed_not_adopted", "joint", None),
+]
+
+# code, auditors, auditor-days a year, created, charter adopted
+CELLS = [
+    ("06", 3, 648, "2021-07-13", "2022-07-10"),
+    ("06.141.01.0", 5, 1000, "2021-09-02", "2022-02-19"),
+    ("01.511.01.0", 2, 400, "2024-01-15", None),
+    ("05", 2, 420, "2024-03-01", "2024-09-01"),
+    ("01.511.05.1", 1, 200, "2025-09-01", None),  # created after the as-of date
+]
+
+# id, mission, code, category, repeat, date
+FINDINGS = [
+    ("F1", "M-06-2023-1", "06.141.01.0", "REV", False, "2023-03-20"),
+    ("F2", "M-06-2024-1", "06.141.01.0", "REV", True, "2024-04-20"),
+    ("F3", "M-06-2024-4", "06.141.01.3", "DOM", False, "2024-06-01"),
+    ("F4", "M-06-2024-5", "06.141.01.5", "PROC", False, "2024-02-05"),
+    ("F5", "M-06-2023-2", "06.181.05.01", "HR", False, "2023-06-15"),
+    ("F6", "M-01-2024-1", "01.511.01.0", "REV", False, "2024-05-25"),
+    ("F7", "M-01-2024-1", "01.511.01.0", "REV", True, "2025-01-10"),
+    ("F8", "M-06-2024-2", "06.141.01.0", "REV", True, "2025-08-01"),  # after the as-of date
+    ("F9", "M-01-2024-2", "01.511.05.1", "HR", False, "2024-10-15"),
+]
+
+# recommendation statuses of the seed: code -> (status, open, implemented, verified, due)
+RECOMMENDATION_STATUS = {
+    "non_demarree": ("open", True, False, False, True),
+    "en_cours": ("in_progress", True, False, False, True),
+    "non_applicable": ("not_applicable", False, False, False, False),
+    "refusee": ("refused", False, False, False, True),
+    "mise_en_oeuvre": ("implemented", False, True, False, True),
+    "verifiee": ("verified", False, True, True, True),
+}
+
+# id, finding, mission, code, owner, issued, due, later status changes (date, status)
+RECOMMENDATIONS = [
+    ("R01", "F1", "M-06-2023-1", "06.141.01.0", "Division des affaires financières",
+     "2023-04-15", "2023-10-15",
+     [("2023-07-01", "en_cours"), ("2023-12-01", "mise_en_oeuvre"), ("2024-03-01", "verifiee")]),
+    ("R02", "F2", "M-06-2024-1", "06.141.01.0", "Division des ressources financières",
+     "2024-05-20", "2024-11-20", [("2024-09-01", "en_cours")]),
+    ("R03", "F2", "M-06-2024-1", "06.141.01.0", "Division du patrimoine",
+     "2024-10-01", "2025-09-01", []),
+    ("R04", "F3", "M-06-2024-4", "06.141.01.3", "Service du patrimoine",
+     "2024-06-15", "2024-12-15", [("2024-10-01", "mise_en_oeuvre")]),
+    ("R05", "F4", "M-06-2024-5", "06.141.01.5", "Service des régies",
+     "2025-02-10", "2025-08-10", []),
+    ("R06", "F2", "M-06-2024-1", "06.141.01.0", "Division des ressources financières",
+     "2024-05-20", "2024-08-20", [("2024-06-01", "refusee")]),
+    ("R07", "F5", "M-06-2023-2", "06.181.05.01", "Service du personnel",
+     "2023-07-10", "2024-01-10", [("2023-09-01", "non_applicable")]),
+    ("R08", "F5", "M-06-2023-2", "06.181.05.01", "Service du personnel",
+     "2023-07-10", "2024-01-10", [("2023-09-01", "en_cours"), ("2024-02-01", "verifiee")]),
+    ("R09", "F6", "M-01-2024-1", "01.511.01.0", "Division des recettes",
+     "2024-06-20", "2024-12-20", [("2024-11-15", "mise_en_oeuvre")]),
+    ("R10", "F6", "M-01-2024-1", "01.511.01.0", "Division des recettes",
+     "2024-06-20", "2024-09-20", []),
+    ("R11", "F7", "M-01-2024-1", "01.511.01.0", "Division des recettes",
+     "2024-11-15", "2025-08-15", [("2025-01-20", "en_cours")]),
+    ("R12", "F9", "M-01-2024-2", "01.511.05.1", "Service du personnel",
+     "2024-12-20", "2025-03-20", [("2025-02-01", "en_cours")]),
+    ("R13", "F9", "M-01-2024-2", "01.511.05.1", "Service du personnel",
+     "2024-12-20", "2025-06-20", [("2025-01-15", "refusee")]),
+]  # fmt: skip
+
+
+def _day(text: str | None):
+    from datetime import date
+
+    return None if text is None else date.fromisoformat(text)
+
+
+def _months_between(start, end) -> int:
+    """Whole calendar months from ``start`` to ``end`` (the aging buckets' rule)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - (end.day < start.day)
+
+
+def _mission_rows(place: dict[str, tuple]) -> list[tuple]:
+    as_of = _day(AUDIT_AS_OF)
+    rows = []
+    for (mission, code, kind, body, process, status_code, year, planned, actual, p_start,
+         p_end, a_start, a_end) in MISSIONS:  # fmt: skip
+        status, done, is_open, cancelled = MISSION_STATUS[status_code]
+        p_start, p_end, a_start, a_end = map(_day, (p_start, p_end, a_start, a_end))
+        if cancelled:
+            slippage = None
+        elif a_end is not None:
+            slippage = (a_end - p_end).days
+        else:
+            slippage = (as_of - p_end).days if as_of > p_end else None
+        overrun = actual - planned if done and actual is not None else None
+        region, province, phase = place[code]
+        rows.append(
+            (
+                mission, code, region, province, kind, body, process, status_code, status,
+                year, phase, planned, actual, overrun, slippage,
+                None if a_start is None else (a_start - p_start).days, done, is_open, cancelled,
+                body == "audit_interne", (slippage or 0) > 0, (overrun or 0) > 0, p_start,
+                p_end, a_start, a_end, as_of,
+            )
+        )  # fmt: skip
+    return rows
+
+
+def _recommendation_rows(place: dict[str, tuple]) -> tuple[list[tuple], list[tuple]]:
+    as_of = _day(AUDIT_AS_OF)
+    recs, spells = [], []
+    categories = {finding: category for finding, _, _, category, *_ in FINDINGS}
+    for rec, finding, mission, code, owner, issued, due, changes in RECOMMENDATIONS:
+        issued, due = _day(issued), _day(due)
+        history = [(issued, "non_demarree"), *[(_day(d), s) for d, s in changes]]
+        region = place[code][0]
+        for number, (start, status) in enumerate(history, start=1):
+            end = history[number][0] if number < len(history) else None
+            spells.append(
+                (
+                    f"{rec}|{start}", rec, code, region, status,
+                    "auditeur" if status == "verifiee" else "audite",
+                    "Contrôle sur pièces" if status == "verifiee" else None, number,
+                    None if end is None else (end - start).days, end is None, start, end,
+                )
+            )  # fmt: skip
+        current_since, current = history[-1]
+        word, is_open, implemented, verified, counts_as_due = RECOMMENDATION_STATUS[current]
+        is_due = counts_as_due and due <= as_of
+        overdue = is_open and due < as_of
+        implemented_on = next((d for d, s in history if s in ("mise_en_oeuvre", "verifiee")), None)
+        verified_on = next((d for d, s in history if s == "verifiee"), None)
+        months = _months_between(issued, as_of)
+        bucket = "0-6" if months < 6 else ("6-12" if months < 12 else ">12")
+        age = (as_of - issued).days
+        recs.append(
+            (
+                rec, finding, mission, code, region, categories[finding], "major",
+                f"Recommandation {rec} : renforcer le contrôle interne", owner, current, word,
+                bucket, int(mission.split("-")[2]), age,
+                age if is_open else (current_since - issued).days,
+                (as_of - due).days if overdue else None,
+                None if implemented_on is None else (implemented_on - issued).days,
+                is_open, is_due, overdue, implemented, verified, implemented and not verified,
+                issued, due, current_since, implemented_on, verified_on, as_of,
+            )
+        )  # fmt: skip
+    return recs, spells
+
+
+def add_audit_marts(path: Path) -> Path:
+    """Add the hand-made audit marts (missions, programme, recommendations...) to ``path``."""
+    by_code = {row[0]: row for row in _collectivity_rows()}
+    # code -> (region code, province code, rollout phase)
+    place = {code: (row[6], row[9], row[19]) for code, row in by_code.items()}
+    as_of = _day(AUDIT_AS_OF)
+
+    def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+        marks = ", ".join(["?"] * len(rows[0]))
+        con.executemany(f"insert into {table} values ({marks})", rows)
+
+    recs, spells = _recommendation_rows(place)
+    with duckdb.connect(str(path)) as con:
+        con.execute("drop table if exists marts.fct_recommendations")
+        con.execute(AUDIT_DDL)
+        insert(con, "methodology.audit_processes", AUDIT_PROCESSES)
+        insert(con, "marts.fct_missions", _mission_rows(place))
+        insert(
+            con,
+            "marts.fct_audit_programme",
+            [
+                (
+                    f"{kind}|{code}|{year}|{process}", kind, code, place[code][0], "R01",
+                    process, reason, "high", 2024, year, rank, days, 20, priority, selected,
+                    reason == "regional_minimum", reason == "critical_every_year",
+                )
+                for rank, (kind, code, process, year, days, priority, selected, reason)
+                in enumerate(PROGRAMME, start=1)
+            ],
+        )  # fmt: skip
+        insert(
+            con,
+            "marts.fct_programme_differences",
+            [
+                (
+                    f"{year}|{code}|{process}", code, place[code][0], process, kind, proposed,
+                    adopted, year, 10.0, 20, None, 0 if adopted is None else 1, 0,
+                )
+                for year, code, process, kind, proposed, adopted in DIFFERENCES
+            ],
+        )  # fmt: skip
+        insert(
+            con,
+            "marts.fct_audit_cells",
+            [
+                (
+                    code, code, place[code][0], place[code][2], auditors, days, days // 4,
+                    _day(created) <= as_of, charter is not None and _day(charter) <= as_of,
+                    _day(created), _day(charter), as_of,
+                )
+                for code, auditors, days, created, charter in CELLS
+            ],
+        )  # fmt: skip
+        insert(
+            con,
+            "marts.fct_findings",
+            [
+                (finding, mission, code, place[code][0], category, repeat, _day(day))
+                for finding, mission, code, category, repeat, day in FINDINGS
+            ],
+        )
+        insert(con, "marts.fct_recommendations", recs)
+        insert(con, "marts.fct_recommendation_status_history", spells)
+    return path
