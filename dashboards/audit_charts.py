@@ -39,6 +39,7 @@ STATUS_COLORS: dict[str, str] = {
     "refusee": "#616161",
     "non_applicable": "#bdbdbd",
 }
+FUNNEL_COLORS = ["#9fb7d4", "#6f93bf", "#3b6ea8", "#2e7d32"]
 KIND_COLORS = {"annual": "#3b6ea8", "joint": "#8b1e2d", "multi_year": "#9fb7d4"}
 DIFFERENCE_COLORS = {
     "both": "#2e7d32",
@@ -52,6 +53,22 @@ RATE_COLORSCALE: list[list[float | str]] = [
     [0.8, charts.RISK_COLORS["moderate"]],
     [1.0, charts.RISK_COLORS["low"]],
 ]
+
+
+def _finish(fig: go.Figure, title: str, height: int, subtitle: str | None = None) -> go.Figure:
+    """``charts._finish``, with room between the subtitle and a legend on top of the plot."""
+    fig = charts._finish(fig, title, height, subtitle)
+    if subtitle and subtitle.strip() and fig.layout.legend.yanchor == "bottom":
+        fig.update_layout(margin_t=125)
+    return fig
+
+
+def _count_axis(fig: go.Figure, title: str, values: Sequence[float]) -> None:
+    """A y axis of counts: whole numbers only (no 0,5 mission)."""
+    top = max([float(v) for v in values if pd.notna(v)] or [0])
+    fig.update_yaxes(title=title, rangemode="tozero", tickformat="d")
+    if top <= 10:
+        fig.update_yaxes(dtick=1)
 
 
 def _legend_on_top(fig: go.Figure) -> None:
@@ -83,6 +100,17 @@ def _bars(
     return fig
 
 
+def wrap(label: str, width: int = 16) -> str:
+    """A category label broken into lines (``<br>``) of about ``width`` characters."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def _year_axis(fig: go.Figure, title: str) -> None:
     fig.update_xaxes(title=title, type="category")
 
@@ -99,8 +127,8 @@ def missions_by_year(by_year: pd.DataFrame, title: str) -> go.Figure:
         barmode="group",
     )
     _year_axis(fig, t("programme_year"))
-    fig.update_yaxes(title=t("axis_missions"), rangemode="tozero")
-    return charts._finish(fig, title, height=420, subtitle=" ")
+    _count_axis(fig, t("axis_missions"), by_year["missions_planned"])
+    return _finish(fig, title, height=420, subtitle=t("missions_subtitle"))
 
 
 def auditor_days_by_year(by_year: pd.DataFrame, title: str) -> go.Figure:
@@ -127,13 +155,13 @@ def auditor_days_by_year(by_year: pd.DataFrame, title: str) -> go.Figure:
     )
     _year_axis(fig, t("programme_year"))
     fig.update_yaxes(title=t("axis_auditor_days"), rangemode="tozero")
-    return charts._finish(fig, title, height=420, subtitle=" ")
+    return _finish(fig, title, height=420, subtitle=" ")
 
 
 def missions_by_group(by_group: pd.DataFrame, label_column: str, title: str) -> go.Figure:
     """Missions planned, done and cancelled per region or rollout phase (grouped bars)."""
     fig = _bars(
-        by_group[label_column],
+        [wrap(str(label)) for label in by_group[label_column]],
         [
             (t("legend_planned"), by_group["missions_planned"], PLANNED_COLOR),
             (t("legend_done"), by_group["missions_done"], DONE_COLOR),
@@ -141,9 +169,9 @@ def missions_by_group(by_group: pd.DataFrame, label_column: str, title: str) -> 
         ],
         barmode="group",
     )
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(title=t("axis_missions"), rangemode="tozero")
-    return charts._finish(fig, title, height=420, subtitle=" ")
+    fig.update_xaxes(type="category", tickangle=0)
+    _count_axis(fig, t("axis_missions"), by_group["missions_planned"])
+    return _finish(fig, title, height=420, subtitle=t("missions_subtitle"))
 
 
 def execution_map(
@@ -191,7 +219,7 @@ def execution_map(
     layer = (mapped.rename(columns={"area_code": "collectivity_code"}), shapes)
     center, zoom = charts.map_view([layer])
     fig.update_layout(map={"style": "white-bg", "center": center, "zoom": zoom})
-    return charts._finish(fig, title, height=560)
+    return _finish(fig, title, height=560)
 
 
 def proposal_by_year(programme: pd.DataFrame, title: str) -> go.Figure:
@@ -206,8 +234,8 @@ def proposal_by_year(programme: pd.DataFrame, title: str) -> go.Figure:
     ]
     fig = _bars(years, series, barmode="stack")
     _year_axis(fig, t("programme_year"))
-    fig.update_yaxes(title=t("axis_missions"), rangemode="tozero")
-    return charts._finish(fig, title, height=420, subtitle=" ")
+    _count_axis(fig, t("axis_missions"), counts.sum(axis=1))
+    return _finish(fig, title, height=420, subtitle=" ")
 
 
 def differences_by_year(differences: pd.DataFrame, title: str) -> go.Figure:
@@ -221,30 +249,29 @@ def differences_by_year(differences: pd.DataFrame, title: str) -> go.Figure:
     ]
     fig = _bars(years, series, barmode="stack")
     _year_axis(fig, t("programme_year"))
-    fig.update_yaxes(title=t("axis_process_lines"), rangemode="tozero")
-    return charts._finish(fig, title, height=420, subtitle=" ")
+    _count_axis(fig, t("axis_process_lines"), counts.sum(axis=1))
+    return _finish(fig, title, height=420, subtitle=" ")
 
 
 def recommendation_funnel(stages: Sequence[tuple[str, int]], title: str) -> go.Figure:
     """How far the recommendations went: issued → started → declared → verified."""
+    first = stages[0][1] if stages else 0
     fig = go.Figure(
         go.Funnel(
             y=[name for name, _ in stages],
             x=[count for _, count in stages],
-            text=[fmt_number(count) for _, count in stages],
-            textinfo="text+percent initial",
-            marker={
-                "color": [
-                    STATUS_COLORS[s]
-                    for s in ("non_demarree", "en_cours", "mise_en_oeuvre", "verifiee")
-                ][: len(stages)]
-            },
+            text=[
+                f"{fmt_number(count)} ({fmt_pct(count / first if first else None, 0)})"
+                for _, count in stages
+            ],
+            textinfo="text",
+            marker={"color": FUNNEL_COLORS[: len(stages)]},
             connector={"line": {"color": charts.OUTLINE_COLOR}},
-            hovertemplate="%{y} : %{text} (%{percentInitial})<extra></extra>",
+            hovertemplate="%{y} : %{text}<extra></extra>",
         )
     )
     fig.update_yaxes(automargin=True)
-    return charts._finish(fig, title, height=380, subtitle=t("funnel_subtitle"))
+    return _finish(fig, title, height=380, subtitle=t("funnel_subtitle"))
 
 
 def aging_bar(open_recs: pd.DataFrame, title: str) -> go.Figure:
@@ -262,8 +289,8 @@ def aging_bar(open_recs: pd.DataFrame, title: str) -> go.Figure:
     ]
     fig = _bars([bucket_label(b) for b in AGE_BUCKETS], series, barmode="stack")
     fig.update_xaxes(title=t("axis_age"), type="category")
-    fig.update_yaxes(title=t("axis_open_recommendations"), rangemode="tozero")
-    return charts._finish(fig, title, height=380, subtitle=" ")
+    _count_axis(fig, t("axis_open_recommendations"), counts.sum(axis=1))
+    return _finish(fig, title, height=380, subtitle=" ")
 
 
 def status_timeline(history: pd.DataFrame, as_of: object, title: str) -> go.Figure:
@@ -296,7 +323,7 @@ def status_timeline(history: pd.DataFrame, as_of: object, title: str) -> go.Figu
         categoryorder="array", categoryarray=order[::-1], title=t("col_status"), automargin=True
     )
     fig.update_xaxes(type="date", tickformat="%d/%m/%Y", title=t("axis_date"))
-    return charts._finish(fig, title, height=320)
+    return _finish(fig, title, height=320)
 
 
 def phase_map(
@@ -329,7 +356,7 @@ def phase_map(
                 colorscale=[[0, PHASE_COLORS[phase]], [1, PHASE_COLORS[phase]]],
                 showscale=False,
                 showlegend=True,
-                name=f"{phase_label(phase)} ({fmt_number(len(codes))})",
+                name=f"{phase_label(phase)} : {fmt_number(len(codes))}",
                 marker={"line": {"color": "white", "width": 0.5}},
                 below="",
                 customdata=in_phase[localized("name")],
@@ -341,13 +368,13 @@ def phase_map(
     fig.update_layout(map={"style": "white-bg", "center": center, "zoom": zoom})
     _legend_on_top(fig)
     fig.update_layout(legend_title_text=t("rollout_phase") + " :")
-    return charts._finish(fig, title, height=600, subtitle=" ")
+    return _finish(fig, title, height=600, subtitle=" ")
 
 
 def rollout_by_phase(by_phase: pd.DataFrame, title: str) -> go.Figure:
     """Per rollout phase: collectivities, those with an audit cell, those with a charter."""
     fig = _bars(
-        [phase_label(p) for p in by_phase["rollout_phase"]],
+        [wrap(phase_label(p)) for p in by_phase["rollout_phase"]],
         [
             (t("legend_collectivities"), by_phase["collectivities_count"], PLANNED_COLOR),
             (t("legend_with_cell"), by_phase["with_cell_count"], USED_COLOR),
@@ -355,6 +382,6 @@ def rollout_by_phase(by_phase: pd.DataFrame, title: str) -> go.Figure:
         ],
         barmode="group",
     )
-    fig.update_xaxes(title=t("rollout_phase"), type="category")
-    fig.update_yaxes(title=t("axis_count"), rangemode="tozero")
-    return charts._finish(fig, title, height=420, subtitle=" ")
+    fig.update_xaxes(title=t("rollout_phase"), type="category", tickangle=0)
+    _count_axis(fig, t("axis_count"), by_phase["collectivities_count"])
+    return _finish(fig, title, height=420, subtitle=" ")

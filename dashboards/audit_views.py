@@ -161,6 +161,11 @@ STATUS_WORDS = {
 }
 
 
+def body_label(body: object) -> str:
+    """The audit body: internal audit in words, IGAT / IGF / CRC as they are known."""
+    return _label("body", body)
+
+
 def recommendation_status_label(status: object) -> str:
     return _label("status", STATUS_WORDS.get(str(status), status))
 

@@ -22,6 +22,7 @@ from dashboards.access import Role, Scope
 from dashboards.audit_views import (
     Selection,
     as_of_caption,
+    body_label,
     date_text,
     difference_label,
     kind_label,
@@ -61,10 +62,12 @@ def render_kpis(progress: pd.DataFrame, year: int) -> None:
     )
     days.metric(
         t("kpi_auditor_days"),
-        f"{fmt_number(row['auditor_days_used'])} / {fmt_number(row['auditor_days_planned'])}",
+        fmt_number(row["auditor_days_used"]),
         help=t("kpi_auditor_days_help"),
     )
-    days.caption(t("kpi_days_used_rate", rate=fmt_pct(used)))
+    days.caption(
+        t("kpi_days_used_rate", planned=fmt_number(row["auditor_days_planned"]), rate=fmt_pct(used))
+    )
 
 
 def render_map(db: str, scope: Scope, progress: pd.DataFrame, year: int, sel: Selection) -> None:
@@ -113,12 +116,8 @@ def render_by_group(progress: pd.DataFrame, year: int) -> None:
             "cancelled": by_region["missions_cancelled"],
             "late": by_region["missions_late"],
             "rate": by_region["execution_rate"].map(fmt_pct),
-            "days": [
-                f"{fmt_number(u)} / {fmt_number(p)}"
-                for u, p in zip(
-                    by_region["auditor_days_used"], by_region["auditor_days_planned"], strict=True
-                )
-            ],
+            "days_planned": by_region["auditor_days_planned"].map(fmt_number),
+            "days_used": by_region["auditor_days_used"].map(fmt_number),
         }
     )
     integer = st.column_config.NumberColumn
@@ -132,7 +131,8 @@ def render_by_group(progress: pd.DataFrame, year: int) -> None:
             "cancelled": integer(t("legend_cancelled"), format="%d"),
             "late": integer(t("col_late"), format="%d"),
             "rate": t("kpi_execution_rate"),
-            "days": t("kpi_auditor_days"),
+            "days_planned": t("legend_days_planned"),
+            "days_used": t("legend_days_used"),
         },
         key="programme_by_region",
     )
@@ -151,7 +151,7 @@ def missions_table(missions: pd.DataFrame, processes: pd.DataFrame) -> pd.DataFr
             "mission_id": missions["mission_id"],
             "collectivity": place_name(missions),
             "year": missions["programme_year"],
-            "body": missions["audit_body"],
+            "body": missions["audit_body"].map(body_label),
             "process": missions["audit_process_code"].map(lambda p: process_label(processes, p)),
             "status": missions["mission_status"].map(mission_status_label),
             "planned_start": missions["planned_start_date"].map(date_text),
@@ -159,12 +159,8 @@ def missions_table(missions: pd.DataFrame, processes: pd.DataFrame) -> pd.DataFr
             "actual_start": missions["actual_start_date"].map(date_text),
             "actual_end": missions["actual_end_date"].map(date_text),
             "slippage": missions["slippage_days"],
-            "days": [
-                f"{fmt_number(a)} / {fmt_number(p)}"
-                for a, p in zip(
-                    missions["actual_auditor_days"], missions["planned_auditor_days"], strict=True
-                )
-            ],
+            "days_planned": missions["planned_auditor_days"],
+            "days_used": missions["actual_auditor_days"],
         }
     )
 
@@ -181,14 +177,17 @@ MISSION_COLUMNS_CONFIG = {
     "actual_start": "col_actual_start",
     "actual_end": "col_actual_end",
     "slippage": "col_slippage",
-    "days": "col_days_used_planned",
+    "days_planned": "legend_days_planned",
+    "days_used": "legend_days_used",
 }
 
 
 def show_missions(table: pd.DataFrame, key: str) -> None:
     config: dict[str, object] = {name: t(label) for name, label in MISSION_COLUMNS_CONFIG.items()}
     config["year"] = st.column_config.NumberColumn(t("programme_year"), format="%d")
-    config["slippage"] = st.column_config.NumberColumn(t("col_slippage"), format="%d")
+    for name in ("slippage", "days_planned", "days_used"):
+        label = t(MISSION_COLUMNS_CONFIG[name])
+        config[name] = st.column_config.NumberColumn(label, format="%d")
     st.dataframe(table, hide_index=True, column_config=config, key=key)
 
 
@@ -385,7 +384,10 @@ if progress.empty:
     st.info(t("no_missions"))
 else:
     years = sorted(progress["programme_year"].unique().tolist(), reverse=True)
-    year = st.selectbox(t("programme_year"), years, key="programme_year")
+    # the latest year with a mission done, rather than a programme only starting
+    done = progress.loc[progress["missions_done"] > 0, "programme_year"]
+    default = years.index(done.max()) if not done.empty else 0
+    year = st.selectbox(t("programme_year"), years, index=default, key="programme_year")
     render_kpis(progress, year)
     render_years(progress)
     if scope.role is not Role.COLLECTIVITY:

@@ -49,10 +49,16 @@ def render_kpis(kpis: pd.Series) -> None:
     )
     repeats.metric(
         t("kpi_repeat_findings"),
-        f"{fmt_number(kpis['repeat_findings_count'])} / {fmt_number(kpis['findings_count'])}",
+        fmt_number(kpis["repeat_findings_count"]),
         help=t("kpi_repeat_findings_help"),
     )
-    repeats.caption(fmt_pct(kpis["repeat_findings_rate"]))
+    repeats.caption(
+        t(
+            "kpi_repeat_findings_detail",
+            total=fmt_number(kpis["findings_count"]),
+            rate=fmt_pct(kpis["repeat_findings_rate"]),
+        )
+    )
     st.caption(
         t(
             "kpi_recommendations_base",

@@ -39,10 +39,8 @@ def render_kpis(coverage: pd.DataFrame) -> None:
     in_rollout = coverage[coverage["rollout_phase"].notna()][list(SUMS)].sum()
     total = coverage["collectivities_count"].sum()
     phased, cells, charters, auditors, days = st.columns(5)
-    phased.metric(
-        t("kpi_in_rollout"),
-        f"{fmt_number(in_rollout['collectivities_count'])} / {fmt_number(total)}",
-    )
+    phased.metric(t("kpi_in_rollout"), fmt_number(in_rollout["collectivities_count"]))
+    phased.caption(t("kpi_in_rollout_detail", total=fmt_number(total)))
     cells.metric(t("kpi_with_cell"), fmt_number(in_rollout["with_cell_count"]))
     charters.metric(t("kpi_with_charter"), fmt_number(in_rollout["with_charter_count"]))
     auditors.metric(t("kpi_auditors"), fmt_number(in_rollout["auditors_count"]))
@@ -108,8 +106,10 @@ if coverage.empty:
     st.stop()
 render_kpis(coverage)
 phases = by_phase(coverage)
-chart_col, table_col = st.columns([2, 3])
-chart_col.plotly_chart(audit_charts.rollout_by_phase(phases, t("rollout_chart_title")))
+chart_col, table_col = st.columns(2)
+# the phases only: the collectivities not yet in one would dwarf them (they are in the table)
+in_phases = phases[phases["rollout_phase"].notna()]
+chart_col.plotly_chart(audit_charts.rollout_by_phase(in_phases, t("rollout_chart_title")))
 integer = st.column_config.NumberColumn
 table_col.dataframe(
     phase_table(phases),
