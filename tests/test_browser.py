@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dashboard_fixtures import build_warehouse
+from dashboard_fixtures import add_audit_marts, build_warehouse
 from test_quality_page import add_ingest_schema
 
 from dashboards import accounts
@@ -62,6 +62,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not db:
         fixture = build_warehouse(tmp_path_factory.mktemp("browser_db") / "tadqiq.duckdb")
         add_ingest_schema(fixture)  # the quality page reads the ingest manifest
+        add_audit_marts(fixture)  # the programme, recommendations and rollout pages
         db = str(fixture)
     env = {**os.environ, "TADQIQ_DATA_DIR": str(data), "TADQIQ_DASHBOARD_DB": db}
     accounts.write_accounts(
