@@ -84,7 +84,9 @@ def test_no_page_offers_the_warehouse(
 
 
 def test_every_role_lands_on_its_first_page() -> None:
-    assert ROLE_PAGES[Role.COLLECTIVITY] == ("collectivity",)
+    # an auditor lands on its collectivity; the national, quality and log pages are not offered
+    assert ROLE_PAGES[Role.COLLECTIVITY][0] == "collectivity"
+    assert not {"national", "quality", "access_log", "rollout"} & set(ROLE_PAGES[Role.COLLECTIVITY])
     assert ROLE_PAGES[Role.DATA_TEAM] == ("quality",)
     assert "access_log" not in ROLE_PAGES[Role.REGION]
     assert all(

@@ -248,7 +248,7 @@ def test_nothing_is_lost_in_ingestion(built: dict) -> None:
     )
     statuses = {status: counts for status, *counts in files}
     assert set(statuses) == {"loaded", "rejected"}
-    for count, read, landed, quarantined in statuses.values():
+    for _files, read, landed, quarantined in statuses.values():
         assert read == landed + quarantined
     (quarantined_rows,) = query(built, "select count(*) from ingest.fct_quarantined_rows")[0]
     assert quarantined_rows >= statuses["loaded"][3] > 0
