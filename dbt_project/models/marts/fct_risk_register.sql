@@ -52,7 +52,8 @@ indicator_evidence as (
         indicators.collectivity_code,
         indicators.fiscal_year,
         risk_indicators.risk_code,
-        avg(case when indicators.has_data then indicators.sub_score end) as risk_score,
+        avg(case when indicators.has_data then cast(indicators.sub_score as numeric(18, 4)) end)
+            as risk_score,
         sum(case when indicators.has_data then 1 else 0 end) as indicators_with_data,
         {{ dbt.listagg(
             "indicators.indicator_code || ':' || coalesce(indicators.band, 'n/d')",

@@ -21,7 +21,7 @@ campaigns as (
         collectivity_code || '|' || cast(campaign_year as varchar) as collectivity_campaign_id,
         collectivity_code,
         campaign_year,
-        round(avg(component_score), 4) as ic_maturity_score,
+        round(avg(cast(component_score as numeric(18, 4))), 4) as ic_maturity_score,
         count(*) as components_assessed,
         sum(answers_count) as answers_count
     from components

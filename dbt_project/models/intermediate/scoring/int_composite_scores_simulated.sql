@@ -48,15 +48,17 @@ composite as (
         weight_sets.simulation_id,
         round(
             sum(
-                domain_scores.domain_score
-                * domain_scores.likelihood_weight
-                * weight_sets.weight_multiplier
+                cast(domain_scores.domain_score as numeric(18, 4))
+                * cast(domain_scores.likelihood_weight as numeric(9, 4))
+                * cast(weight_sets.weight_multiplier as numeric(9, 4))
             )
             / nullif(
                 sum(
                     case
                         when domain_scores.domain_score is not null
-                            then domain_scores.likelihood_weight * weight_sets.weight_multiplier
+                            then
+                                cast(domain_scores.likelihood_weight as numeric(9, 4))
+                                * cast(weight_sets.weight_multiplier as numeric(9, 4))
                     end
                 ),
                 0

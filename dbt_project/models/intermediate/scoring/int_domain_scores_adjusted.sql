@@ -73,8 +73,15 @@ domain_aggregates as (
         fiscal_year,
         domain_code,
         sum(case when has_data then 1 else 0 end) as indicators_available,
-        sum(case when has_data then sub_score * weight_in_domain end)
-        / nullif(sum(case when has_data then weight_in_domain end), 0) as computed_score
+        {# exact decimal sums: the score must not depend on the order rows are added in #}
+        sum(
+            case
+                when has_data
+                    then cast(sub_score as numeric(18, 4)) * cast(weight_in_domain as numeric(9, 4))
+            end
+        )
+        / nullif(sum(case when has_data then cast(weight_in_domain as numeric(9, 4)) end), 0)
+            as computed_score
     from indicators
     group by collectivity_code, fiscal_year, domain_code
 ),
