@@ -9,16 +9,8 @@ impact as (
     select * from {{ ref('int_impact_computed') }}
 ),
 
-likelihood_bands as (
-    select * from {{ ref('likelihood_bands') }}
-),
-
 likelihood_band_bounds as (
-    select
-        likelihood,
-        min_composite_score,
-        lead(min_composite_score) over (order by min_composite_score) as next_min_composite_score
-    from likelihood_bands
+    select * from {{ ref('int_likelihood_bands_bounded') }}
 ),
 
 with_heatmap as (

@@ -31,20 +31,12 @@ risk_scores as (
     select * from {{ ref('fct_risk_scores') }}
 ),
 
-likelihood_bands as (
-    select * from {{ ref('likelihood_bands') }}
-),
-
 risk_classes as (
     select * from {{ ref('risk_classes') }}
 ),
 
 likelihood_band_bounds as (
-    select
-        likelihood,
-        min_composite_score,
-        lead(min_composite_score) over (order by min_composite_score) as next_min_composite_score
-    from likelihood_bands
+    select * from {{ ref('int_likelihood_bands_bounded') }}
 ),
 
 indicator_evidence as (

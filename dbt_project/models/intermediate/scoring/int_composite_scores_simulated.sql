@@ -19,10 +19,6 @@ peers as (
     select * from {{ ref('int_collectivities_grouped_by_peer') }}
 ),
 
-likelihood_bands as (
-    select * from {{ ref('likelihood_bands') }}
-),
-
 perturbations as (
     select * from {{ ref('weight_perturbations') }}
 ),
@@ -73,11 +69,7 @@ composite as (
 ),
 
 likelihood_band_bounds as (
-    select
-        likelihood,
-        min_composite_score,
-        lead(min_composite_score) over (order by min_composite_score) as next_min_composite_score
-    from likelihood_bands
+    select * from {{ ref('int_likelihood_bands_bounded') }}
 ),
 
 scored as (
