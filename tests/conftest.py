@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED = REPO_ROOT.parent / "shared"  # reference documents, read by a few tests only
 
 
 @pytest.fixture(scope="session", autouse=True)
