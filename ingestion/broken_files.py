@@ -19,6 +19,8 @@ import datetime as dt
 import io
 from pathlib import Path
 
+from ingestion import contracts
+
 FILE_EMPTY = "fichier vide"
 NO_ROWS = "aucune ligne de données sous l'en-tête"
 MISSING = "colonne(s) obligatoire(s) absente(s) : {}"
@@ -34,62 +36,11 @@ OUTSIDE_YEAR = "date hors de l'exercice"
 BAD_DATE = "date illisible (attendu jj/mm/aaaa ou aaaa-mm-jj)"
 REQUIRED = "valeur obligatoire manquante"
 
-BUDGET_HEADER = [
-    "code_collectivite",
-    "exercice",
-    "code_ligne",
-    "libelle_ligne",
-    "credits_initiaux",
-    "credits_definitifs",
-    "engagements",
-    "paiements",
-    "emissions",
-    "recouvrements",
-]
-PAYMENT_HEADER = [
-    "code_collectivite",
-    "exercice",
-    "numero_mandat",
-    "date_mandat",
-    "fournisseur_ice",
-    "reference_facture",
-    "montant",
-    "code_ligne",
-    "statut",
-]
-PROCUREMENT_HEADER = [
-    "code_collectivite",
-    "exercice",
-    "reference",
-    "type_procedure",
-    "objet",
-    "code_ligne",
-    "fournisseur_ice",
-    "estimation",
-    "nb_offres",
-    "montant_attribue",
-    "montant_final",
-    "date_lancement",
-    "date_attribution",
-    "delai_prevu_jours",
-    "delai_reel_jours",
-]
-MISSION_HEADER = [
-    "reference_mission",
-    "code_collectivite",
-    "annee_programme",
-    "type_programme",
-    "auditeur",
-    "processus",
-    "date_debut_prevue",
-    "date_fin_prevue",
-    "date_debut_reelle",
-    "date_fin_reelle",
-    "jours_prevus",
-    "jours_reels",
-    "statut",
-]
-IC_HEADER = ["code_question", "composante", "principe", "question", "score", "preuve"]
+BUDGET_HEADER = contracts.BUDGET_EXECUTION.header
+PAYMENT_HEADER = contracts.PAYMENTS.header
+PROCUREMENT_HEADER = contracts.PROCUREMENT.header
+MISSION_HEADER = contracts.AUDIT_MISSIONS.header
+IC_HEADER = contracts.IC_DIAGNOSTIC.header
 
 
 def _csv_text(header: list[str], rows: list[list], separator: str = ";") -> str:

@@ -111,6 +111,12 @@ class Contract:
         return {c.name: POLARS_TYPES[c.kind] for c in self.columns}
 
     @property
+    def header(self) -> list[str]:
+        """The columns a file carries in its header row (title-block fields come from above it)."""
+        titled = {name for name, _ in self.title_fields}
+        return [c.name for c in self.columns if c.name not in titled]
+
+    @property
     def replacement_key(self) -> tuple[str, ...]:
         if self.replaces_by:
             return self.replaces_by

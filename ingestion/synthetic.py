@@ -23,31 +23,14 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from ingestion import contracts
 from ingestion.reference import load_collectivities
 
 SCOPES = ("pilot", "rollout", "national")
 ROLLOUT_SEED = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "rollout_phases.csv"
 
-BUDGET_COLUMNS = [
-    "code_collectivite",
-    "exercice",
-    "code_ligne",
-    "libelle_ligne",
-    "credits_initiaux",
-    "credits_definitifs",
-    "engagements",
-    "paiements",
-    "emissions",
-    "recouvrements",
-]
-ARREARS_COLUMNS = [
-    "code_collectivite",
-    "exercice",
-    "code_taxe",
-    "libelle_taxe",
-    "annee_emission",
-    "reste_a_recouvrer",
-]
+BUDGET_COLUMNS = contracts.BUDGET_EXECUTION.header
+ARREARS_COLUMNS = contracts.REVENUE_ARREARS.header
 
 # (line code, label, share within its group)
 TRANSFER_LINES = [

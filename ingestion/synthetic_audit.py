@@ -34,62 +34,17 @@ from pathlib import Path
 
 import numpy as np
 
+from ingestion import contracts
 from ingestion.synthetic import _profile, _rng
 
 TODAY = dt.date(2026, 11, 27)
 CELL_STREAM, MISSION_STREAM, FINDING_STREAM, FOLLOW_UP_STREAM = 20, 21, 22, 23
 
-CELL_COLUMNS = [
-    "code_collectivite",
-    "date_creation",
-    "date_adoption_charte",
-    "nb_auditeurs",
-    "jours_auditeur_an",
-]
-MISSION_COLUMNS = [
-    "reference_mission",
-    "code_collectivite",
-    "annee_programme",
-    "type_programme",
-    "auditeur",
-    "processus",
-    "date_debut_prevue",
-    "date_fin_prevue",
-    "date_debut_reelle",
-    "date_fin_reelle",
-    "jours_prevus",
-    "jours_reels",
-    "statut",
-]
-FINDING_COLUMNS = [
-    "reference_constat",
-    "reference_mission",
-    "code_collectivite",
-    "categorie",
-    "sous_categorie",
-    "cause_racine",
-    "criticite",
-    "impact_financier",
-    "date_constat",
-]
-RECOMMENDATION_COLUMNS = [
-    "reference_recommandation",
-    "reference_constat",
-    "code_collectivite",
-    "libelle",
-    "responsable",
-    "priorite",
-    "date_emission",
-    "date_echeance",
-]
-EVENT_COLUMNS = [
-    "reference_recommandation",
-    "code_collectivite",
-    "date_evenement",
-    "statut",
-    "declare_par",
-    "preuve",
-]
+CELL_COLUMNS = contracts.AUDIT_CELLS.header
+MISSION_COLUMNS = contracts.AUDIT_MISSIONS.header
+FINDING_COLUMNS = contracts.FINDINGS.header
+RECOMMENDATION_COLUMNS = contracts.RECOMMENDATIONS.header
+EVENT_COLUMNS = contracts.RECOMMENDATION_EVENTS.header
 
 PROCESSES = (
     "recettes",

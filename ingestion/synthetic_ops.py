@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from ingestion import contracts
 from ingestion.synthetic import ROLLOUT_SEED, _profile, _rng, budget_rows, french_amount
 
 TODAY = dt.date(2026, 11, 27)  # the platform's "today" for what has happened yet
@@ -55,56 +56,11 @@ BC_THRESHOLD = 500_000.0  # purchase orders up to 500,000 MAD (décret 2-22-431 
 HR3_RATE, PR2_RATE, IC4_RATE, BENFORD_RATE = 0.15, 0.10, 0.10, 0.08
 BENFORD_MIN_PAYMENTS = 300  # IC3 is computed from 300 mandats on
 
-DEBT_COLUMNS = [
-    "code_collectivite",
-    "exercice",
-    "reference_pret",
-    "preteur",
-    "encours_fin_exercice",
-    "interets_payes",
-    "principal_rembourse",
-]
-PAYROLL_COLUMNS = [
-    "code_collectivite",
-    "exercice",
-    "mois",
-    "id_agent",
-    "cin_hash",
-    "rib_hash",
-    "grade",
-    "affectation",
-    "salaire_brut",
-    "date_cessation",
-]
-PROCUREMENT_COLUMNS = [
-    "code_collectivite",
-    "exercice",
-    "reference",
-    "type_procedure",
-    "objet",
-    "code_ligne",
-    "fournisseur_ice",
-    "estimation",
-    "nb_offres",
-    "montant_attribue",
-    "montant_final",
-    "date_lancement",
-    "date_attribution",
-    "delai_prevu_jours",
-    "delai_reel_jours",
-]
-PAYMENT_COLUMNS = [
-    "code_collectivite",
-    "exercice",
-    "numero_mandat",
-    "date_mandat",
-    "fournisseur_ice",
-    "reference_facture",
-    "montant",
-    "code_ligne",
-    "statut",
-]
-IC_HEADER = ["code_question", "composante", "principe", "question", "score", "preuve"]
+DEBT_COLUMNS = contracts.DEBT.header
+PAYROLL_COLUMNS = contracts.PAYROLL.header
+PROCUREMENT_COLUMNS = contracts.PROCUREMENT.header
+PAYMENT_COLUMNS = contracts.PAYMENTS.header
+IC_HEADER = contracts.IC_DIAGNOSTIC.header
 
 # (grade, mean monthly gross MAD, weight in a commune, weight in a region or province)
 GRADES = [
