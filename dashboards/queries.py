@@ -25,7 +25,7 @@ import shapely
 import streamlit as st
 
 from dashboards import access_log
-from dashboards.access import AccessDenied, Scope
+from dashboards.access import ROLE_PAGES, AccessDenied, Scope
 
 DB_ENV = "TADQIQ_DASHBOARD_DB"
 DATA_DIR_ENV = "TADQIQ_DATA_DIR"
@@ -554,11 +554,10 @@ def _collectivity_recommendations(db: str, scope: Scope, code: str) -> pd.DataFr
 
 # --- data quality (ministry and data team) -------------------------------------------------
 
-QUALITY_ROLES = frozenset({"ministry", "data_team"})
-
 
 def _require_quality_access(scope: Scope, action: str) -> None:
-    if str(scope.role) not in QUALITY_ROLES:
+    # the roles whose navigation holds the quality page, kept in one place in access.py
+    if "quality" not in ROLE_PAGES[scope.role]:
         raise _refuse(scope, action, AccessDenied("no_quality_data"))
 
 
