@@ -13,7 +13,7 @@ BIN := $(VENV)/bin
 SCOPE ?= rollout
 YEARS ?= 2022-2024
 
-.PHONY: install demo build generate serve ui test lint fmt manifest benchmark clean
+.PHONY: install system-packages demo build generate serve ui test lint fmt manifest benchmark clean
 
 $(UV):
 	$(PYTHON) -m venv $(CURDIR)/.venv-tools
@@ -44,13 +44,17 @@ lint: manifest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project/models
+	$(BIN)/lint-imports
 
 fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 	$(BIN)/sqlfluff fix dbt_project/models
 
-test: lint  ## lint, then the whole test suite
+system-packages:  ## Chromium, poppler and an Arabic font for the browser and PDF tests (apt)
+	.ci/system-packages
+
+test: lint system-packages  ## lint, then the whole test suite (a skipped test fails it)
 	$(BIN)/pytest -q -p no:cacheprovider
 
 benchmark: install  ## time and peak memory of a scope, end to end (SCOPE=national)

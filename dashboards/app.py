@@ -11,9 +11,10 @@ from pathlib import Path
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from dashboards import auth, queries
-from dashboards.access import Scope, pages_for
-from dashboards.i18n import LANGUAGES, current_lang, t
+from dashboards import auth
+from tadqiq import warehouse
+from tadqiq.access import Scope, pages_for
+from tadqiq.i18n import LANGUAGES, current_lang, t
 
 RTL_CSS = """
 <style>
@@ -48,10 +49,10 @@ if current_lang() == "ar":
 scope = auth.require_scope()
 auth.render_session(scope)
 
-db = queries.warehouse_path()
+db = warehouse.warehouse_path()
 if db is None:
     st.error(t("no_warehouse"))
-    st.caption(t("no_warehouse_path", path=queries.expected_warehouse()))
+    st.caption(t("no_warehouse_path", path=warehouse.expected_warehouse()))
     st.stop()
 st.sidebar.caption(t("warehouse_snapshot", name=Path(db).name))
 

@@ -25,7 +25,7 @@ from dashboards.audit_views import (
     phase_label,
     recommendation_status_label,
 )
-from dashboards.i18n import fmt_number, fmt_pct, localized, t
+from tadqiq.i18n import fmt_number, fmt_pct, localized, t
 
 PLANNED_COLOR = "#9fb7d4"
 DONE_COLOR = "#2e7d32"

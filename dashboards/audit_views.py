@@ -16,9 +16,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboards import access_log, queries
-from dashboards.access import AccessDenied, Scope
-from dashboards.i18n import MISSING, fmt_date, localized, t, type_label
+from tadqiq import warehouse
+from tadqiq.access import AccessDenied, Scope
+from tadqiq.access import log as access_log
+from tadqiq.i18n import MISSING, fmt_date, localized, t, type_label
 
 ALL = "*"
 
@@ -53,7 +54,7 @@ def _refuse_foreign(db: str, scope: Scope, prefix: str) -> None:
             if requested is None or requested == ALL:
                 continue
             try:
-                queries.authorize(
+                warehouse.authorize(
                     db, scope, str(requested), access_log.VIEW_COLLECTIVITY, detail=source
                 )
             except AccessDenied as denial:
@@ -85,7 +86,7 @@ def _keep_valid(key: str, options: list[str]) -> None:
 def scope_filter(db: str, scope: Scope, prefix: str, *, collectivity: bool = True) -> Selection:
     """Region and (unless ``collectivity`` is false) collectivity selectors of the scope."""
     _refuse_foreign(db, scope, prefix)
-    directory = queries.collectivities(db, scope)
+    directory = warehouse.collectivities(db, scope)
     if directory.empty:
         return Selection()
     _apply_url(directory, prefix)

@@ -20,9 +20,9 @@ from typing import Any
 
 import streamlit as st
 
-from dashboards import access_log, accounts
-from dashboards.access import AccessDenied, Role, Scope
-from dashboards.i18n import t
+from tadqiq.access import AccessDenied, Role, Scope, accounts
+from tadqiq.access import log as access_log
+from tadqiq.i18n import t
 
 SESSION_KEY = "tadqiq_scope"
 MESSAGE_KEY = "tadqiq_login_message"

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import shapely
 from shapely.geometry import shape
 
-from dashboards.i18n import class_label, fmt_number, fmt_pct, localized, t
+from tadqiq.i18n import class_label, fmt_number, fmt_pct, localized, t
 
 RISK_CLASSES: tuple[str, ...] = ("low", "moderate", "high", "critical")
 RISK_COLORS: dict[str, str] = {

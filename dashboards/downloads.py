@@ -2,7 +2,7 @@
 
 Reports and exports call ``scoped_download_button`` instead of ``st.download_button``:
 
-* the collectivity is authorized against the user's scope first (``queries.authorize``): a
+* the collectivity is authorized against the user's scope first (``warehouse.authorize``): a
   foreign code raises ``AccessDenied``, logged, and nothing is built;
 * the data is built lazily, only when the user clicks, on Streamlit's download thread; the
   build re-checks the scope and each download is written to the access log.
@@ -21,17 +21,18 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from dashboards import access_log, queries
-from dashboards.access import Scope
+from tadqiq import warehouse
+from tadqiq.access import Scope
+from tadqiq.access import log as access_log
 
 Builder = Callable[[], bytes | str]
 
 
 def _authorize(db: str, scope: Scope, code: str | None) -> None:
     if code is None:
-        queries.authorize_scope(scope, access_log.DOWNLOAD)
+        warehouse.authorize_scope(scope, access_log.DOWNLOAD)
     else:
-        queries.authorize(db, scope, code, access_log.DOWNLOAD)
+        warehouse.authorize(db, scope, code, access_log.DOWNLOAD)
 
 
 def deferred_build(

@@ -15,19 +15,20 @@ from itertools import product
 
 import streamlit as st
 
-from dashboards import downloads, queries, reports
-from dashboards.access import Scope
-from dashboards.i18n import fmt_number, t
+from dashboards import downloads
+from tadqiq import reports, warehouse
+from tadqiq.access import Scope
+from tadqiq.i18n import fmt_number, t
 
 BATCH_KEY = "report_batch"
 
 
-@st.cache_data(ttl=queries.CACHE_TTL, show_spinner=False, max_entries=64)
+@st.cache_data(ttl="10m", show_spinner=False, max_entries=64)
 def collectivity_bytes(db: str, scope: Scope, code: str, year: int, lang: str, fmt: str) -> bytes:
     return reports.build_collectivity_report(db, scope, code, year, lang, fmt)
 
 
-@st.cache_data(ttl=queries.CACHE_TTL, show_spinner=False, max_entries=32)
+@st.cache_data(ttl="10m", show_spinner=False, max_entries=32)
 def national_bytes(db: str, scope: Scope, year: int, level: str, lang: str, fmt: str) -> bytes:
     return reports.build_national_report(db, scope, year, level, lang, fmt)
 
@@ -69,7 +70,7 @@ def collectivity_section(db: str, scope: Scope, code: str, year: int) -> None:
                 key=f"download_{fmt}_{lang}",
             )
     if columns[-1].button(t("report_preparing").rstrip("…"), key="prepare_reports"):
-        queries.authorize(db, scope, code, "prepare_reports")
+        warehouse.authorize(db, scope, code, "prepare_reports")
         _prepare(
             [
                 (
@@ -103,7 +104,7 @@ def national_section(db: str, scope: Scope, year: int, level: str, codes: list[s
     batch_name = f"tadqiq_cartographies_{scope.area or 'national'}_{level}_{year}_{lang}.zip"
     with columns[-1]:
         if st.button(t("batch_prepare", count=fmt_number(len(codes))), key="prepare_batch"):
-            queries.authorize_scope(scope, "prepare_batch")
+            warehouse.authorize_scope(scope, "prepare_batch")
             st.session_state[BATCH_KEY] = (batch_name, _batch(db, scope, codes, year, lang))
         prepared = st.session_state.get(BATCH_KEY)
         if prepared and prepared[0] == batch_name:

@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import streamlit as st
 from dashboard_fixtures import build_warehouse
 from streamlit.testing.v1 import AppTest
 from test_quality_page import add_ingest_schema
 
-from dashboards import access_log, accounts, auth, downloads, queries
-from dashboards.access import AccessDenied, Role, Scope
-from dashboards.i18n import AR
+from dashboards import auth, downloads
+from tadqiq import warehouse as queries
+from tadqiq.access import AccessDenied, Role, Scope, accounts
+from tadqiq.access import log as access_log
+from tadqiq.i18n import AR
 
 APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 NATIONAL = "app_pages/national.py"
@@ -71,10 +72,10 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     warehouse = build_warehouse(tmp_path / "tadqiq_test.duckdb")
     add_ingest_schema(warehouse)  # the quality page reads the ingest manifest
     monkeypatch.setenv(queries.DB_ENV, str(warehouse))
-    st.cache_data.clear()
+    queries.clear_cache()
     accounts.THROTTLE.reset()
     yield data
-    st.cache_data.clear()
+    queries.clear_cache()
     accounts.THROTTLE.reset()
 
 
@@ -173,7 +174,7 @@ def test_scope_is_immutable_and_validated() -> None:
 
 def test_no_query_runs_without_a_scope(db: str) -> None:
     with pytest.raises(TypeError, match="without a Scope"):
-        queries._query(db, None, "select 1")  # type: ignore[arg-type]
+        queries.core.query(db, None, "select 1")  # type: ignore[arg-type]
 
 
 def test_region_user_asking_for_a_province_of_another_region(db: str) -> None:
@@ -212,13 +213,13 @@ def test_cached_result_is_never_shared_between_scopes(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ran: list[Scope] = []
-    real_query = queries._query
+    real_query = queries.core.query
 
     def counting(db: str, scope: Scope, sql: str, params: Any = ()) -> Any:
         ran.append(scope)
         return real_query(db, scope, sql, params)
 
-    monkeypatch.setattr(queries, "_query", counting)
+    monkeypatch.setattr(queries.core, "query", counting)
 
     def communes(scope: Scope) -> set[str]:
         return set(queries.level_scores(db, scope, 2024, "commune")["collectivity_code"])
@@ -254,7 +255,7 @@ def test_map_boundaries_follow_the_scope(db: str) -> None:
 
 def test_unauthenticated_session_runs_no_query(monkeypatch: pytest.MonkeyPatch) -> None:
     ran: list[str] = []
-    monkeypatch.setattr(queries, "_query", lambda *args, **kwargs: ran.append("query"))
+    monkeypatch.setattr(queries.core, "query", lambda *args, **kwargs: ran.append("query"))
     at = app_as(None, code="06.141.01.0")
     assert [title.value for title in at.title] == ["Connexion"]
     assert at.text_input(key=auth.USER_KEY) and at.text_input(key=auth.PASSWORD_KEY)
@@ -508,7 +509,7 @@ def test_oidc_configured_shows_only_the_identity_provider_button(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ran: list[str] = []
-    monkeypatch.setattr(queries, "_query", lambda *args, **kwargs: ran.append("query"))
+    monkeypatch.setattr(queries.core, "query", lambda *args, **kwargs: ran.append("query"))
     at = AppTest.from_file(APP, default_timeout=60)
     at.secrets["auth"] = {
         "redirect_uri": "http://localhost:8501/oauth2callback",

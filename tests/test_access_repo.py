@@ -8,13 +8,14 @@ import tomllib
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from dashboard_fixtures import build_warehouse
 from streamlit.testing.v1 import AppTest
 from test_quality_page import add_ingest_schema
 
-from dashboards import access_log, accounts, auth, queries
-from dashboards.access import ROLE_PAGES, Role, Scope, pages_for
+from dashboards import auth
+from tadqiq import warehouse as queries
+from tadqiq.access import ROLE_PAGES, Role, Scope, accounts, pages_for
+from tadqiq.access import log as access_log
 
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "dashboards" / "app.py"
@@ -67,7 +68,7 @@ def test_no_page_offers_the_warehouse(
     db = build_warehouse(tmp_path / "tadqiq_test.duckdb")
     add_ingest_schema(db)  # the quality page reads the ingest manifest
     monkeypatch.setenv(queries.DB_ENV, str(db))
-    st.cache_data.clear()
+    queries.clear_cache()
     area = {Role.REGION: "06", Role.COLLECTIVITY: "06.141.01.0"}.get(role)
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state[auth.SESSION_KEY] = Scope(role, "t.user", area)

@@ -26,9 +26,8 @@ import pytest
 from dashboard_fixtures import add_audit_marts, build_warehouse
 from test_quality_page import add_ingest_schema
 
-from dashboards import accounts
-from dashboards.access import Role, pages_for
-from dashboards.i18n import AR, FR
+from tadqiq.access import Role, accounts, pages_for
+from tadqiq.i18n import AR, FR
 
 CHROMIUM = Path("/usr/bin/chromium")
 APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from dashboard_fixtures import build_warehouse
 from streamlit.testing.v1 import AppTest
 
-from dashboards import auth, charts, queries
-from dashboards.access import Role, Scope
-from dashboards.i18n import AR, FR, fmt_number, fmt_pct
+from dashboards import auth, charts
+from tadqiq import warehouse as queries
+from tadqiq.access import Role, Scope
+from tadqiq.i18n import AR, FR, fmt_number, fmt_pct
 
 APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 COLLECTIVITY_PAGE = "app_pages/collectivity.py"
@@ -21,9 +21,9 @@ COLLECTIVITY_PAGE = "app_pages/collectivity.py"
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
-    st.cache_data.clear()
+    queries.clear_cache()
     yield
-    st.cache_data.clear()
+    queries.clear_cache()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from ingestion.synthetic import generate
+from tadqiq.synthetic import generate
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "dbt_project" / "seeds"

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from ingestion.contracts import FINDING_CATEGORIES, MISSION_STATUSES, RECOMMENDATION_STATUSES
-from ingestion.synthetic_audit import PROCESSES
+from tadqiq.synthetic.audit import PROCESSES
 
 DBT = Path(__file__).resolve().parents[1] / "dbt_project"
 SEEDS = DBT / "seeds"

@@ -33,13 +33,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 from dashboard_fixtures import add_audit_marts, build_warehouse
 from streamlit.testing.v1 import AppTest
 
-from dashboards import access_log, auth, queries
-from dashboards.access import AccessDenied, Role, Scope, pages_for
-from dashboards.i18n import AR, FR
+from dashboards import auth
+from tadqiq import warehouse as queries
+from tadqiq.access import AccessDenied, Role, Scope, pages_for
+from tadqiq.access import log as access_log
+from tadqiq.i18n import AR, FR
 
 APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 PROGRAMME = "app_pages/programme.py"
@@ -63,9 +64,9 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     monkeypatch.setenv(queries.DATA_DIR_ENV, str(tmp_path / "data"))
     path = add_audit_marts(build_warehouse(tmp_path / "tadqiq_test.duckdb"))
     monkeypatch.setenv(queries.DB_ENV, str(path))
-    st.cache_data.clear()
+    queries.clear_cache()
     yield path
-    st.cache_data.clear()
+    queries.clear_cache()
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -575,7 +576,7 @@ def test_audit_queries_refuse_outside_the_scope(warehouse: Path) -> None:
 
 def test_pages_without_audit_marts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(queries.DB_ENV, str(build_warehouse(tmp_path / "plain.duckdb")))
-    st.cache_data.clear()
+    queries.clear_cache()
     for page in (PROGRAMME, RECOMMENDATIONS):
         at = page_as(MINISTRY, page)
         assert FR["no_audit_data"] in [info.value for info in at.info]

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import streamlit as st
 from dashboard_fixtures import build_warehouse
 from streamlit.testing.v1 import AppTest
 
-from dashboards import auth, queries
-from dashboards.access import AccessDenied, Role, Scope
+from dashboards import auth
+from tadqiq import warehouse as queries
+from tadqiq.access import AccessDenied, Role, Scope
 
 APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 QUALITY = "app_pages/quality.py"
@@ -71,9 +71,9 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     add_ingest_schema(path)
     monkeypatch.setenv(queries.DATA_DIR_ENV, str(tmp_path / "data"))
     monkeypatch.setenv(queries.DB_ENV, str(path))
-    st.cache_data.clear()
+    queries.clear_cache()
     yield str(path)
-    st.cache_data.clear()
+    queries.clear_cache()
 
 
 def quality_page_as(scope: Scope) -> AppTest:

@@ -16,15 +16,17 @@ from pathlib import Path
 import arabic_reshaper
 import openpyxl
 import pytest
-import streamlit as st
 from dashboard_fixtures import build_warehouse
 from streamlit.testing.v1 import AppTest
 
-from dashboards import access_log, auth, downloads, queries, reports
-from dashboards.access import AccessDenied, Role, Scope
-from dashboards.i18n import AR, FR, fmt_date
-from dashboards.reports import data as report_data
-from dashboards.reports.text import visual
+from dashboards import auth, downloads
+from tadqiq import reports
+from tadqiq import warehouse as queries
+from tadqiq.access import AccessDenied, Role, Scope
+from tadqiq.access import log as access_log
+from tadqiq.i18n import AR, FR, fmt_date
+from tadqiq.reports import data as report_data
+from tadqiq.reports.text import visual
 
 APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 MINISTRY = Scope(Role.MINISTRY, "t.ministere")
@@ -43,9 +45,9 @@ PRESENTATION_FORMS = range(0xFE70, 0xFF00)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     data = tmp_path / "data"
     monkeypatch.setenv(queries.DATA_DIR_ENV, str(data))
-    st.cache_data.clear()
+    queries.clear_cache()
     yield data
-    st.cache_data.clear()
+    queries.clear_cache()
 
 
 @pytest.fixture

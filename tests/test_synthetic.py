@@ -11,7 +11,8 @@ import pytest
 from ingestion.contracts import BUDGET_EXECUTION, CONTRACTS
 from ingestion.inbox import ingest_source
 from ingestion.reference import load_collectivities
-from ingestion.synthetic import ROLLOUT_SEED, french_amount, generate, scope_codes
+from tadqiq.synthetic import generate
+from tadqiq.synthetic.profiles import ROLLOUT_SEED, french_amount, scope_codes
 
 PILOT = {"05", "06", "06.141.01.0", "06.181.05.01"}
 

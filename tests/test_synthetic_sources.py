@@ -15,13 +15,14 @@ import openpyxl
 import polars as pl
 import pytest
 
-from ingestion.broken_files import write_broken
 from ingestion.contracts import CONTRACTS
 from ingestion.inbox import ingest_source
 from ingestion.reference import load_collectivities
-from ingestion.synthetic import ROLLOUT_SEED, budget_rows, scope_codes
-from ingestion.synthetic_audit import TODAY, write_audit
-from ingestion.synthetic_ops import benford_mad, normalise_invoice_ref, write_operations
+from tadqiq.synthetic.audit import TODAY, write_audit
+from tadqiq.synthetic.broken import write_broken
+from tadqiq.synthetic.finance import budget_rows
+from tadqiq.synthetic.operations import benford_mad, normalise_invoice_ref, write_operations
+from tadqiq.synthetic.profiles import ROLLOUT_SEED, scope_codes
 
 SEED = 7
 YEARS = [2023, 2024]

@@ -7,9 +7,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboards import access_log, auth
-from dashboards.access import Scope
-from dashboards.i18n import fmt_number, t
+from dashboards import auth
+from tadqiq.access import Scope
+from tadqiq.access import log as access_log
+from tadqiq.i18n import fmt_number, t
 
 COLUMNS = ("ts", "user", "role", "action", "collectivity_code", "outcome", "detail")
 LOGGED_KEY = "access_log_viewed"

@@ -13,9 +13,11 @@ from collections.abc import Collection
 import pandas as pd
 import streamlit as st
 
-from dashboards import access_log, auth, charts, queries, report_downloads
-from dashboards.access import AccessDenied, Scope
-from dashboards.i18n import (
+from dashboards import auth, charts, report_downloads
+from tadqiq import warehouse
+from tadqiq.access import AccessDenied, Scope
+from tadqiq.access import log as access_log
+from tadqiq.i18n import (
     MISSING,
     band_label,
     class_label,
@@ -53,7 +55,7 @@ def refuse_foreign_requests(db: str, scope: Scope) -> None:
     refused: set[str] = set()
     for source, code in requested_codes().items():
         try:
-            queries.authorize(db, scope, code, access_log.VIEW_COLLECTIVITY, detail=source)
+            warehouse.authorize(db, scope, code, access_log.VIEW_COLLECTIVITY, detail=source)
         except AccessDenied as denial:
             if code not in refused:
                 st.error(t(denial.label_key, code=denial.code))
@@ -304,10 +306,10 @@ def render_indicators(indicators: pd.DataFrame, domains: pd.DataFrame, year: int
 
 
 scope = auth.require_scope()
-db = queries.require_warehouse()
+db = warehouse.require_warehouse()
 st.title(t("page_collectivity"))
 refuse_foreign_requests(db, scope)
-directory = queries.collectivities(db, scope)
+directory = warehouse.collectivities(db, scope)
 if directory.empty:
     st.info(t("no_scores"))
     st.stop()
@@ -342,7 +344,7 @@ st.query_params["code"] = code
 
 profile = directory.loc[code]
 render_profile(profile)
-scores = queries.collectivity_scores(db, scope, code)
+scores = warehouse.collectivity_scores(db, scope, code)
 log_view_once(scope, code)
 if scores.empty:
     st.info(t("no_scores"))
@@ -353,11 +355,11 @@ keep_valid(YEAR_KEY, years)
 year = year_col.selectbox(t("fiscal_year"), years, key=YEAR_KEY)
 score = scores.set_index("fiscal_year").loc[year]
 render_kpis(score, score_delta(scores, year), profile["level"])
-render_residual_and_interval(queries.collectivity_overview(db, scope, code, year))
+render_residual_and_interval(warehouse.collectivity_overview(db, scope, code, year))
 st.caption(t("methodology", version=score["methodology_version"]))
 
-domains = queries.collectivity_domain_scores(db, scope, code, year)
-register = queries.collectivity_risk_register(db, scope, code, year)
+domains = warehouse.collectivity_domain_scores(db, scope, code, year)
+register = warehouse.collectivity_risk_register(db, scope, code, year)
 matrix_col, domain_col = st.columns(2)
 matrix_title = t("matrix_title", year=year)
 matrix = charts.risk_matrix(
@@ -368,8 +370,8 @@ if domains.empty:
     domain_col.info(t("no_scores"))
 else:
     domain_col.plotly_chart(charts.domain_bar(domains, t("domains_title", year=year)))
-render_domain_heatmaps(queries.collectivity_domain_heatmaps(db, scope, code, year), year)
-render_score_card(queries.collectivity_score_card(db, scope, code, year), year)
+render_domain_heatmaps(warehouse.collectivity_domain_heatmaps(db, scope, code, year), year)
+render_score_card(warehouse.collectivity_score_card(db, scope, code, year), year)
 render_register(register, year)
-render_indicators(queries.collectivity_indicators(db, scope, code, year), domains, year)
+render_indicators(warehouse.collectivity_indicators(db, scope, code, year), domains, year)
 report_downloads.collectivity_section(db, scope, code, year)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, charts, queries, report_downloads
-from dashboards.access import Role, Scope
-from dashboards.i18n import MISSING, class_label, fmt_number, level_label, localized, t, type_label
+from dashboards import auth, charts, report_downloads
+from tadqiq import warehouse
+from tadqiq.access import Role, Scope
+from tadqiq.i18n import MISSING, class_label, fmt_number, level_label, localized, t, type_label
 
 LEVELS = ("commune", "province", "region")
 MAP_METRICS = ("composite_score", "inherent_risk")
@@ -30,7 +31,7 @@ def render_kpis(scores: pd.DataFrame) -> None:
 def page_title(db: str, scope: Scope) -> str:
     if scope.role is not Role.REGION:
         return t("page_national")
-    directory = queries.collectivities(db, scope)
+    directory = warehouse.collectivities(db, scope)
     region = directory.at[scope.area, localized("name")] if scope.area in directory.index else ""
     return t("page_regional", region=region or scope.area)
 
@@ -38,15 +39,15 @@ def page_title(db: str, scope: Scope) -> str:
 def render_map(
     db: str, scope: Scope, scores: pd.DataFrame, year: int, level: str, metric: str
 ) -> None:
-    geojson = queries.boundaries(db, scope, level)
+    geojson = warehouse.boundaries(db, scope, level)
     layers: list[charts.MapLayer] = [(scores, geojson)]
     arrondissements = (
-        queries.boundaries(db, scope, "arrondissement") if level == "commune" else None
+        warehouse.boundaries(db, scope, "arrondissement") if level == "commune" else None
     )
     if arrondissements and arrondissements["features"]:
-        arrondissement_scores = queries.level_scores(db, scope, year, "arrondissement")
+        arrondissement_scores = warehouse.level_scores(db, scope, year, "arrondissement")
         layers.append((arrondissement_scores, arrondissements))
-    background = None if level == "region" else queries.boundaries(db, scope, "region")
+    background = None if level == "region" else warehouse.boundaries(db, scope, "region")
     title = t("map_title", level=level_label(level), year=year)
     st.plotly_chart(charts.risk_map(layers, metric=metric, title=title, background=background))
     unmapped = (~scores["collectivity_code"].isin(charts.feature_ids(geojson))).sum()
@@ -117,9 +118,9 @@ def render_ranking(scores: pd.DataFrame, year: int, level: str) -> None:
 
 
 scope = auth.require_scope()
-db = queries.require_warehouse()
+db = warehouse.require_warehouse()
 st.title(page_title(db, scope))
-years = queries.fiscal_years(db, scope)
+years = warehouse.fiscal_years(db, scope)
 if not years:
     st.info(t("no_scores"))
     st.stop()
@@ -139,7 +140,7 @@ metric = metric_col.radio(
     horizontal=True,
 )
 
-scores = queries.ranking(db, scope, year, level)
+scores = warehouse.ranking(db, scope, year, level)
 if scores.empty:
     st.info(t("no_scores"))
     st.stop()

@@ -17,8 +17,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import audit_charts, auth, queries
-from dashboards.access import Role, Scope
+from dashboards import audit_charts, auth
 from dashboards.audit_views import (
     Selection,
     as_of_caption,
@@ -32,7 +31,9 @@ from dashboards.audit_views import (
     process_label,
     scope_filter,
 )
-from dashboards.i18n import MISSING, fmt_number, fmt_pct, localized, t
+from tadqiq import warehouse
+from tadqiq.access import Role, Scope
+from tadqiq.i18n import MISSING, fmt_number, fmt_pct, localized, t
 
 COUNTS = (
     "missions_planned", "missions_done", "missions_cancelled", "missions_in_progress",
@@ -77,12 +78,12 @@ def render_map(db: str, scope: Scope, progress: pd.DataFrame, year: int, sel: Se
     level = "province" if one_region else "region"
     column = f"{level}_code"
     by_area = totals(of_year.dropna(subset=[column]), [column])
-    directory = queries.collectivities(db, scope)
+    directory = warehouse.collectivities(db, scope)
     names = directory[localized("name")]
     by_area["area_code"] = by_area[column]
     by_area["area_name"] = by_area[column].map(lambda code: names.get(code, code))
-    geojson = queries.boundaries(db, scope, level)
-    background = queries.boundaries(db, scope, "region") if level == "province" else None
+    geojson = warehouse.boundaries(db, scope, level)
+    background = warehouse.boundaries(db, scope, "region") if level == "province" else None
     title = t(f"execution_map_title_{level}", year=year)
     if by_area.empty:
         st.info(t("no_missions"))
@@ -359,9 +360,9 @@ def render_own_programme(
     db: str, scope: Scope, sel: Selection, missions: pd.DataFrame, processes: pd.DataFrame
 ) -> None:
     """The collectivity auditor's view: its cell, its programme, its missions."""
-    render_cell(queries.audit_cells(db, scope, sel.region, sel.code))
-    render_proposal(queries.audit_programme(db, scope, sel.region, sel.code), processes)
-    render_differences(queries.programme_differences(db, scope, sel.region, sel.code), processes)
+    render_cell(warehouse.audit_cells(db, scope, sel.region, sel.code))
+    render_proposal(warehouse.audit_programme(db, scope, sel.region, sel.code), processes)
+    render_differences(warehouse.programme_differences(db, scope, sel.region, sel.code), processes)
     st.subheader(t("own_missions_title"))
     if missions.empty:
         st.info(t("no_missions"))
@@ -370,15 +371,15 @@ def render_own_programme(
 
 
 scope = auth.require_scope()
-db = queries.require_warehouse()
+db = warehouse.require_warehouse()
 st.title(t("page_programme"))
-if not queries.has_audit_marts(db):
+if not warehouse.has_audit_marts(db):
     st.info(t("no_audit_data"))
     st.stop()
 selection = scope_filter(db, scope, "programme")
-progress = queries.programme_progress(db, scope, selection.region, selection.code)
-missions = queries.missions(db, scope, selection.region, selection.code)
-processes = queries.audit_process_names(db, scope)
+progress = warehouse.programme_progress(db, scope, selection.region, selection.code)
+missions = warehouse.missions(db, scope, selection.region, selection.code)
+processes = warehouse.audit_process_names(db, scope)
 as_of_caption(missions)
 if progress.empty:
     st.info(t("no_missions"))
@@ -397,7 +398,9 @@ else:
 if scope.role is Role.COLLECTIVITY:
     render_own_programme(db, scope, selection, missions, processes)
 else:
-    render_proposal(queries.audit_programme(db, scope, selection.region, selection.code), processes)
+    render_proposal(
+        warehouse.audit_programme(db, scope, selection.region, selection.code), processes
+    )
     render_differences(
-        queries.programme_differences(db, scope, selection.region, selection.code), processes
+        warehouse.programme_differences(db, scope, selection.region, selection.code), processes
     )

@@ -11,17 +11,18 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from dashboards import auth, queries
-from dashboards.i18n import fmt_number, localized, t
+from dashboards import auth
+from tadqiq import warehouse
+from tadqiq.i18n import fmt_number, localized, t
 
 scope = auth.require_scope()
-db = queries.require_warehouse()
+db = warehouse.require_warehouse()
 st.title(t("page_quality"))
 st.caption(t("quality_intro"))
 
-files = queries.ingest_files(db, scope)
-quarantine = queries.quarantined_rows(db, scope)
-freshness = queries.ingest_freshness(db, scope)
+files = warehouse.ingest_files(db, scope)
+quarantine = warehouse.quarantined_rows(db, scope)
+freshness = warehouse.ingest_freshness(db, scope)
 
 status_counts = files["file_status"].value_counts()
 kpis = st.columns(6)

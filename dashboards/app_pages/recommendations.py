@@ -13,8 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import audit_charts, auth, queries
-from dashboards.access import AccessDenied
+from dashboards import audit_charts, auth
 from dashboards.audit_views import (
     RECOMMENDATION_APART,
     RECOMMENDATION_FLOW,
@@ -25,7 +24,9 @@ from dashboards.audit_views import (
     recommendation_status_label,
     scope_filter,
 )
-from dashboards.i18n import MISSING, fmt_number, fmt_pct, t
+from tadqiq import warehouse
+from tadqiq.access import AccessDenied
+from tadqiq.i18n import MISSING, fmt_number, fmt_pct, t
 
 HISTORY_KEY = "recommendations_selected"
 
@@ -162,7 +163,7 @@ def render_history(db: str, recs: pd.DataFrame) -> None:
     requested = st.session_state.get(HISTORY_KEY)
     if requested is not None and requested not in labels:
         try:  # a recommendation of the scope outside the filter, or a foreign one (refused)
-            queries.recommendation_history(db, scope, str(requested))
+            warehouse.recommendation_history(db, scope, str(requested))
         except AccessDenied as denial:
             st.error(t(denial.label_key, code=denial.code))
         st.session_state.pop(HISTORY_KEY, None)
@@ -176,7 +177,7 @@ def render_history(db: str, recs: pd.DataFrame) -> None:
     )
     if rec_id is None:
         return
-    history = queries.recommendation_history(db, scope, rec_id)
+    history = warehouse.recommendation_history(db, scope, rec_id)
     rec = recs.set_index("recommendation_id").loc[rec_id]
     st.markdown(f"**{rec_id}** · {rec['recommendation_text']}")
     st.caption(
@@ -215,18 +216,18 @@ def render_history(db: str, recs: pd.DataFrame) -> None:
 
 
 scope = auth.require_scope()
-db = queries.require_warehouse()
+db = warehouse.require_warehouse()
 st.title(t("page_recommendations"))
-if not queries.has_audit_marts(db):
+if not warehouse.has_audit_marts(db):
     st.info(t("no_audit_data"))
     st.stop()
 selection = scope_filter(db, scope, "recommendations")
-recs = queries.recommendations(db, scope, selection.region, selection.code)
+recs = warehouse.recommendations(db, scope, selection.region, selection.code)
 as_of_caption(recs)
 if recs.empty:
     st.info(t("no_recommendations"))
     st.stop()
-render_kpis(queries.follow_up_kpis(db, scope, selection.region, selection.code))
+render_kpis(warehouse.follow_up_kpis(db, scope, selection.region, selection.code))
 render_funnel_and_aging(recs)
 render_overdue(recs)
 render_history(db, recs)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import audit_charts, auth, queries
+from dashboards import audit_charts, auth
 from dashboards.audit_views import PHASES, phase_label, scope_filter
-from dashboards.i18n import fmt_number, fmt_pct, level_label, localized, t
+from tadqiq import warehouse
+from tadqiq.i18n import fmt_number, fmt_pct, level_label, localized, t
 
 SUMS = (
     "collectivities_count", "with_cell_count", "with_charter_count", "auditors_count",
@@ -82,11 +83,11 @@ def region_table(coverage: pd.DataFrame) -> pd.DataFrame:
 
 
 def render_map(db: str, level: str, region: str | None) -> None:
-    directory = queries.collectivities(db, scope)
+    directory = warehouse.collectivities(db, scope)
     if region is not None:
         directory = directory[directory["region_code"] == region]
-    geojson = queries.boundaries(db, scope, level)
-    background = None if level == "region" else queries.boundaries(db, scope, "region")
+    geojson = warehouse.boundaries(db, scope, level)
+    background = None if level == "region" else warehouse.boundaries(db, scope, "region")
     shown = directory[directory["level"] == level]
     title = t("phase_map_title", level=level_label(level))
     st.plotly_chart(audit_charts.phase_map(shown, geojson, title, background))
@@ -96,11 +97,11 @@ def render_map(db: str, level: str, region: str | None) -> None:
 
 
 scope = auth.require_scope()
-db = queries.require_warehouse()
+db = warehouse.require_warehouse()
 st.title(t("page_rollout"))
 st.caption(t("rollout_intro"))
 region = scope_filter(db, scope, "rollout", collectivity=False).region
-coverage = queries.rollout_coverage(db, scope, region)
+coverage = warehouse.rollout_coverage(db, scope, region)
 if coverage.empty:
     st.info(t("no_rollout"))
     st.stop()

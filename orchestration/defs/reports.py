@@ -59,11 +59,8 @@ def _pilot_codes(db: str) -> list[str]:
 def risk_map_exports(
     context: dg.AssetExecutionContext, config: ReportExportConfig
 ) -> dg.MaterializeResult:
-    from streamlit import logger as streamlit_logger
-
-    streamlit_logger.set_log_level("ERROR")  # no server: the data layer's caches would warn
-    from dashboards.reports import export
-    from dashboards.reports.data import NothingToReport
+    from tadqiq.reports import export
+    from tadqiq.reports.data import NothingToReport
 
     db = _current_snapshot()
     scope = export.Scope(export.Role.MINISTRY, "dagster")

@@ -11,15 +11,16 @@ import getpass
 import os
 from pathlib import Path
 
-from dashboards import access_log, queries, reports
-from dashboards.access import Role, Scope
+from tadqiq import reports, warehouse
+from tadqiq.access import Role, Scope
+from tadqiq.access import log as access_log
 
 EXPORT = "export"
 DATA_DIR_ENV = "TADQIQ_DATA_DIR"
 
 
 def exports_dir() -> Path:
-    data = Path(os.environ.get(DATA_DIR_ENV) or queries.DEFAULT_DATA_DIR)
+    data = Path(os.environ.get(DATA_DIR_ENV) or warehouse.DEFAULT_DATA_DIR)
     return data / "exports"
 
 
@@ -40,7 +41,7 @@ def _write(path: Path, data: bytes) -> Path:
 
 
 def latest_year(db: str, scope: Scope) -> int:
-    years = queries.fiscal_years(db, scope)
+    years = warehouse.fiscal_years(db, scope)
     if not years:
         raise LookupError("the warehouse has no scored fiscal year")
     return years[0]

@@ -15,8 +15,8 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from dashboards.i18n import band_label, class_label, level_label, type_label
-from dashboards.reports.data import CollectivityReport, Meta, NationalReport
+from tadqiq.i18n import band_label, class_label, level_label, type_label
+from tadqiq.reports.data import CollectivityReport, Meta, NationalReport
 
 RISK_CLASSES = ("low", "moderate", "high", "critical")
 CLASS_FILL = {"low": "#C8E6C9", "moderate": "#FFF59D", "high": "#FFCC80", "critical": "#EF9A9A"}

@@ -1,11 +1,16 @@
-"""Labels (French / Arabic) and Moroccan number formatting for the dashboard."""
+"""Labels (French / Arabic) and Moroccan number formatting, for the dashboards, the reports and
+the command line.
+
+The current language is what the registered provider says (the dashboards register the
+session's choice; see ``set_language_provider``), French otherwise. No Streamlit here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 import pandas as pd
-import streamlit as st
 
 LANGUAGES: dict[str, str] = {"fr": "Français", "ar": "العربية"}
 DEFAULT_LANG = "fr"
@@ -990,12 +995,25 @@ AR: dict[str, str] = {
 LABELS: dict[str, dict[str, str]] = {"fr": FR, "ar": AR}
 
 
+def _no_choice() -> str | None:
+    return None
+
+
+_language_provider: Callable[[], str | None] = _no_choice
+
+
+def set_language_provider(provider: Callable[[], str | None]) -> None:
+    """Tell ``current_lang`` where the user's choice lives (the dashboard's session state)."""
+    global _language_provider
+    _language_provider = provider
+
+
 def current_lang() -> str:
-    """The language chosen in the sidebar (French until the switch is rendered)."""
+    """The user's language (French when there is no choice, or no user: command line, Dagster)."""
     try:
-        lang = st.session_state.get("lang", DEFAULT_LANG)
-    except Exception:  # no Streamlit session (command line, Dagster)
-        lang = DEFAULT_LANG
+        lang = _language_provider()
+    except Exception:  # a provider outside its context (no Streamlit session)
+        lang = None
     return lang if lang in LABELS else DEFAULT_LANG
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from dashboards import access_log
-from dashboards.access import Role, Scope
+from tadqiq.access import Role, Scope
+from tadqiq.access import log as access_log
 
 MAX_FAILURES = 5
 LOCKOUT_SECONDS = 5 * 60

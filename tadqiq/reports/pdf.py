@@ -2,8 +2,8 @@
 
 French reads left to right; Arabic right to left: paragraphs are right-aligned, tables
 and side-by-side blocks are mirrored, and Arabic text is shaped and reordered
-(``dashboards.reports.text``) and drawn with an embedded Arabic font
-(``dashboards.reports.fonts``).
+(``tadqiq.reports.text``) and drawn with an embedded Arabic font
+(``tadqiq.reports.fonts``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from dashboards.i18n import (
+from tadqiq.i18n import (
     MISSING,
     band_label,
     class_label,
@@ -43,9 +43,9 @@ from dashboards.i18n import (
     status_label,
     type_label,
 )
-from dashboards.reports import fonts
-from dashboards.reports.data import TOP_RISKS, CollectivityReport, Meta, NationalReport
-from dashboards.reports.text import font_runs, has_arabic, is_arabic_char, visual, wrap
+from tadqiq.reports import fonts
+from tadqiq.reports.data import TOP_RISKS, CollectivityReport, Meta, NationalReport
+from tadqiq.reports.text import font_runs, has_arabic, is_arabic_char, visual, wrap
 
 PAGE_W, PAGE_H = A4
 MARGIN = 14 * mm

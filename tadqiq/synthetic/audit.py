@@ -1,7 +1,8 @@
 """Deterministic synthetic audit sources: cells, missions, findings, recommendations, follow-up.
 
-The story, per collectivity (figures from ``_rng(seed, code_digits, year, <stream>)``, ``year = 0``
-for what is stable; the same collectivity gets the same audit history whatever the scope):
+The story, per collectivity (figures from ``rng_for(seed, code_digits, year, <stream>)``,
+``year = 0`` for what is stable; the same collectivity gets the same audit history whatever
+the scope):
 
 * an **internal-audit cell** for every phase-1 and phase-2 collectivity and about half of
   phase 3, created 2020–2024 (earlier for the pilot), its charter adopted some months later or
@@ -35,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from ingestion import contracts
-from ingestion.synthetic import _profile, _rng
+from tadqiq.synthetic.profiles import profile_of, rng_for
 
 TODAY = dt.date(2026, 11, 27)
 CELL_STREAM, MISSION_STREAM, FINDING_STREAM, FOLLOW_UP_STREAM = 20, 21, 22, 23
@@ -203,7 +204,7 @@ def audit_cell(unit: dict, seed: int, phase: int | None) -> dict | None:
     """The internal-audit cell of a collectivity, if it has one (stable: no year)."""
     if phase is None:
         return None
-    rng = _rng(seed, unit["code_digits"], 0, CELL_STREAM)
+    rng = rng_for(seed, unit["code_digits"], 0, CELL_STREAM)
     draw = rng.random()
     if phase >= 3 and draw >= 0.5:
         return None
@@ -232,10 +233,10 @@ def audit_cell(unit: dict, seed: int, phase: int | None) -> dict | None:
 def missions(unit: dict, year: int, seed: int, cell: dict | None, last_year: int) -> list[dict]:
     """The missions of programme `year` in one collectivity (internal and external)."""
     digits = unit["code_digits"]
-    stable = _rng(seed, digits, 0, MISSION_STREAM)
+    stable = rng_for(seed, digits, 0, MISSION_STREAM)
     rotation = stable.permutation(len(PROCESSES))
     slippage = stable.uniform(0.05, 0.45)  # how often this cell's missions run late
-    rng = _rng(seed, digits, year, MISSION_STREAM)
+    rng = rng_for(seed, digits, year, MISSION_STREAM)
     planned: list[tuple[str, str, int]] = []  # (auditor, process, auditor-days)
     if cell and cell["date_creation"].year <= year:
         capacity = cell["jours_auditeur_an"]
@@ -314,10 +315,10 @@ def findings(unit: dict, mission: dict, seed: int) -> list[dict]:
     if mission["statut"] not in ("rapport", "cloturee"):
         return []
     number = int(mission["reference_mission"].rsplit("-", 1)[1])
-    rng = _rng(seed, unit["code_digits"], mission["annee_programme"], FINDING_STREAM, number)
+    rng = rng_for(seed, unit["code_digits"], mission["annee_programme"], FINDING_STREAM, number)
     weights = CATEGORY_WEIGHTS[mission["processus"]]
     external = mission["auditeur"] != "audit_interne"
-    scale = _profile(unit, seed).operating_revenue
+    scale = profile_of(unit, seed).operating_revenue
     rows = []
     for f in range(1, int(rng.integers(1, 7)) + 1):
         category = str(rng.choice(list(weights), p=list(weights.values())))
@@ -353,7 +354,7 @@ def recommendations(
 ) -> tuple[list[dict], list[dict]]:
     """1–2 recommendations of a finding and their dated status changes (none after TODAY)."""
     parts = finding["reference_constat"].split("-")  # C-year-digits-mission-finding
-    rng = _rng(
+    rng = rng_for(
         seed, unit["code_digits"], int(parts[1]), FOLLOW_UP_STREAM, int(parts[3]), int(parts[4])
     )
     issued = finding["date_constat"]
@@ -439,7 +440,7 @@ def _earlier_finding(unit: dict, year: int, seed: int, history: list[dict]) -> d
     earlier = [f for f in history if year - 3 < int(f["reference_constat"].split("-")[1]) < year]
     if not earlier:
         return None
-    rng = _rng(seed, unit["code_digits"], year, FINDING_STREAM, 99)
+    rng = rng_for(seed, unit["code_digits"], year, FINDING_STREAM, 99)
     return earlier[int(rng.integers(len(earlier)))]
 
 
@@ -463,9 +464,10 @@ def write_audit(
         cell = audit_cell(unit, seed, phases.get(code))
         if cell:
             cells.append(cell)
-        discipline = _rng(seed, unit["code_digits"], 0, FOLLOW_UP_STREAM).uniform(0.35, 0.95)
+        discipline = rng_for(seed, unit["code_digits"], 0, FOLLOW_UP_STREAM).uniform(0.35, 0.95)
         plants_repeat = (
-            cell is not None and _rng(seed, unit["code_digits"], 0, FINDING_STREAM).random() < 0.2
+            cell is not None
+            and rng_for(seed, unit["code_digits"], 0, FINDING_STREAM).random() < 0.2
         )
         history: list[dict] = []
         for year in years:

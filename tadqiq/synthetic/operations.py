@@ -1,8 +1,8 @@
 """Deterministic synthetic operational exports: debt, payroll, procurement, payments, IC diagnostic.
 
-The companion of ``ingestion.synthetic`` (budget execution and revenue arrears): the same
+The companion of ``tadqiq.synthetic`` (budget execution and revenue arrears): the same
 collectivities, the same seed, the same profile. Every figure of a collectivity comes from
-``_rng(seed, code_digits, year, <source>)`` (``year = 0`` for what is stable across years, such
+``rng_for(seed, code_digits, year, <source>)`` (``year = 0`` for what is stable across years, such
 as its suppliers, its loans or its internal-control maturity), so a collectivity gets the same
 files whatever the scope. Volumes follow its budget (``budget_rows``):
 
@@ -44,11 +44,12 @@ import numpy as np
 import polars as pl
 
 from ingestion import contracts
-from ingestion.synthetic import ROLLOUT_SEED, _profile, _rng, budget_rows, french_amount
+from tadqiq.synthetic.finance import budget_rows
+from tadqiq.synthetic.profiles import ROLLOUT_SEED, french_amount, profile_of, rng_for
 
 TODAY = dt.date(2026, 11, 27)  # the platform's "today" for what has happened yet
 
-# Source-specific stream numbers for _rng(seed, code_digits, year, <stream>)
+# Source-specific stream numbers for rng_for(seed, code_digits, year, <stream>)
 DEBT_STREAM, PAYROLL_STREAM, PROCUREMENT_STREAM, PAYMENTS_STREAM, IC_STREAM = 2, 3, 4, 5, 6
 SUPPLIER_STREAM = 7  # the collectivity's suppliers, shared by procurement and payments
 
@@ -316,7 +317,7 @@ def _suppliers(unit: dict, seed: int) -> tuple[list[str], list[str]]:
 
 @functools.lru_cache(maxsize=64)
 def _suppliers_cached(digits: str, population: int | None, seed: int) -> tuple[tuple, tuple]:
-    rng = _rng(seed, digits, 0, SUPPLIER_STREAM)
+    rng = rng_for(seed, digits, 0, SUPPLIER_STREAM)
     size = int(np.clip((population or 1_000) ** 0.5 / 2, 12, 400))
     numbers = rng.choice(10**13 - 10**11, size + 3, replace=False) + 10**11
     ices = tuple(f"00{n:013d}" for n in numbers)
@@ -333,11 +334,11 @@ def _zipf(rng: np.random.Generator, n: int, size: int, exponent: float) -> np.nd
 
 def debt_rows(unit: dict, year: int, seed: int) -> list[dict]:
     """The loans of a borrower at the end of `year` (empty for the others)."""
-    if not _profile(unit, seed).borrows:
+    if not profile_of(unit, seed).borrows:
         return []
     paid = _paid_by_line(unit, year, seed)
     interest, principal = paid.get("1.50.50", 0.0), paid.get("2.20.30", 0.0)
-    stable = _rng(seed, unit["code_digits"], 0, DEBT_STREAM)
+    stable = rng_for(seed, unit["code_digits"], 0, DEBT_STREAM)
     n = int(stable.integers(1, 4))
     lenders = ["FEC"] + [
         "FEC" if stable.random() < 0.7 else str(stable.choice(["TRESOR", "BANQUE", "AUTRE"]))
@@ -347,7 +348,7 @@ def debt_rows(unit: dict, year: int, seed: int) -> list[dict]:
     serials = stable.integers(100, 999, n)
     weights = stable.dirichlet(np.full(n, 2.0))
     rates = stable.uniform(0.035, 0.065, n)
-    rng = _rng(seed, unit["code_digits"], year, DEBT_STREAM)
+    rng = rng_for(seed, unit["code_digits"], year, DEBT_STREAM)
     noisy = weights * rng.uniform(0.9, 1.1, n)
     noisy /= noisy.sum()
     rows = []
@@ -378,7 +379,7 @@ def debt_rows(unit: dict, year: int, seed: int) -> list[dict]:
 def payroll_frame(unit: dict, year: int, seed: int, truth: list[dict]) -> pl.DataFrame:
     """One row per agent × month of `year`; plants HR3 anomalies in ~15 % of collectivities."""
     code, digits = unit["collectivity_code"], unit["code_digits"]
-    rng = _rng(seed, digits, year, PAYROLL_STREAM)
+    rng = rng_for(seed, digits, year, PAYROLL_STREAM)
     personnel = _paid_by_line(unit, year, seed)["1.50.10"]
     column = 3 if unit["level"] in ("region", "province") else 2
     grade_weights = np.array([g[column] for g in GRADES])
@@ -474,14 +475,14 @@ def payroll_frame(unit: dict, year: int, seed: int, truth: list[dict]) -> pl.Dat
 def procurement_table(unit: dict, year: int, seed: int, truth: list[dict]) -> dict[str, list]:
     """Tenders, negotiated contracts and purchase orders awarded in `year`; plants PR2 clusters."""
     digits = unit["code_digits"]
-    stable = _rng(seed, digits, 0, PROCUREMENT_STREAM)
+    stable = rng_for(seed, digits, 0, PROCUREMENT_STREAM)
     order_share = stable.uniform(0.08, 0.45)
     mean_order = stable.uniform(40_000, 120_000)
     negotiated_share = stable.uniform(0.03, 0.35)
     single_bid = stable.uniform(0.02, 0.35)
     drift = stable.uniform(0.02, 0.25)
     concentration = stable.uniform(0.6, 1.4)
-    rng = _rng(seed, digits, year, PROCUREMENT_STREAM)
+    rng = rng_for(seed, digits, year, PROCUREMENT_STREAM)
     contractors, _ = _suppliers(unit, seed)
     paid = _paid_by_line(unit, year, seed)
     volume = paid.get("2.20.10", 0) + paid.get("2.20.20", 0) + 0.5 * paid.get("1.50.40", 0)
@@ -637,7 +638,7 @@ def procurement_table(unit: dict, year: int, seed: int, truth: list[dict]) -> di
 def payments_table(unit: dict, year: int, seed: int, truth: list[dict]) -> dict[str, list]:
     """The mandats of `year`; plants IC4 duplicates and non-Benford amounts."""
     digits = unit["code_digits"]
-    stable = _rng(seed, digits, 0, PAYMENTS_STREAM)
+    stable = rng_for(seed, digits, 0, PAYMENTS_STREAM)
     december = stable.uniform(0.07, 0.32)
     rejection = stable.uniform(0.002, 0.04)
     concentration = stable.uniform(0.6, 1.3)
@@ -645,7 +646,7 @@ def payments_table(unit: dict, year: int, seed: int, truth: list[dict]) -> dict[
     suppliers = [*contractors, *delegatees, *UTILITY_ICE, FEC_ICE]
     invoice_format = stable.integers(0, len(INVOICE_FORMATS), len(suppliers))
     formats = [INVOICE_FORMATS[f] for f in invoice_format[:-1]] + ["ECH-{y}-{n:03d}"]
-    rng = _rng(seed, digits, year, PAYMENTS_STREAM)
+    rng = rng_for(seed, digits, year, PAYMENTS_STREAM)
     paid = _paid_by_line(unit, year, seed)
     lines = np.array([c for c in PAYMENT_LINES if paid.get(c, 0) > 0])
     spend = np.array([paid[c] for c in lines])
@@ -765,11 +766,11 @@ def _variant(rng: np.random.Generator, reference: str) -> str:
 
 def ic_questions(unit: dict, year: int, seed: int) -> list[list]:
     """The 34 answered questions (code, component, principle, text, score, evidence)."""
-    stable = _rng(seed, unit["code_digits"], 0, IC_STREAM)
+    stable = rng_for(seed, unit["code_digits"], 0, IC_STREAM)
     maturity = stable.uniform(1.0, 3.6)
     progress = stable.uniform(0.05, 0.35)  # a little better every campaign
     offsets = stable.normal(0, 0.5, len(COSO))
-    rng = _rng(seed, unit["code_digits"], year, IC_STREAM)
+    rng = rng_for(seed, unit["code_digits"], year, IC_STREAM)
     level = maturity + progress * (year - 2022)
     rows = []
     for c, (component, principles, prefix) in enumerate(COSO):
@@ -882,7 +883,7 @@ def _main() -> None:  # pragma: no cover - timing helper
     import time
 
     from ingestion.reference import load_collectivities
-    from ingestion.synthetic import scope_codes
+    from tadqiq.synthetic.profiles import scope_codes
 
     scope = sys.argv[1] if len(sys.argv) > 1 else "national"
     collectivities = load_collectivities()

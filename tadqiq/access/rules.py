@@ -5,7 +5,7 @@ This module is the one place for the access rules:
 * ``ROLE_PAGES``: the pages each role finds in its navigation (a page missing there is not
   reachable at all);
 * ``Scope.sql_condition``: the collectivities a scope covers, as a parameterised SQL condition
-  on ``marts.dim_collectivities``, which ``dashboards.queries`` adds to every query.
+  on ``marts.dim_collectivities``, which ``tadqiq.warehouse`` adds to every query.
 
 No Streamlit session or database here, so the rules are easy to test on their own.
 """
@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from dashboards.i18n import FR
+from tadqiq.i18n import FR
 
 
 class Role(StrEnum):

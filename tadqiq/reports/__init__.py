@@ -9,8 +9,8 @@ docs/reports.md.
 
 from __future__ import annotations
 
-from dashboards.access import Scope
-from dashboards.reports import data
+from tadqiq.access import Scope
+from tadqiq.reports import data
 
 LANGS = data.LANGS
 FORMATS = data.FORMATS
@@ -37,10 +37,10 @@ def build_collectivity_report(
         raise ValueError(f"unknown language or format: {lang!r}, {fmt!r}")
     report = data.collectivity_report(db, scope, code, year, lang)
     if fmt == "pdf":
-        from dashboards.reports.pdf import collectivity_pdf
+        from tadqiq.reports.pdf import collectivity_pdf
 
         return collectivity_pdf(report)
-    from dashboards.reports.xlsx import collectivity_xlsx
+    from tadqiq.reports.xlsx import collectivity_xlsx
 
     return collectivity_xlsx(report)
 
@@ -53,9 +53,9 @@ def build_national_report(
         raise ValueError(f"unknown language or format: {lang!r}, {fmt!r}")
     report = data.national_report(db, scope, year, level, lang)
     if fmt == "pdf":
-        from dashboards.reports.pdf import national_pdf
+        from tadqiq.reports.pdf import national_pdf
 
         return national_pdf(report)
-    from dashboards.reports.xlsx import national_xlsx
+    from tadqiq.reports.xlsx import national_xlsx
 
     return national_xlsx(report)

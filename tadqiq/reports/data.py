@@ -1,4 +1,4 @@
-"""What a report holds, read through the scoped data layer (``dashboards.queries``).
+"""What a report holds, read through the scoped data layer (``tadqiq.warehouse``).
 
 Every read takes the requester's ``Scope``: a report can never hold a collectivity, or a row
 of a ranking, that its requester may not see.
@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from dashboards import queries
-from dashboards.access import Role, Scope
-from dashboards.i18n import label
+from tadqiq import warehouse
+from tadqiq.access import Role, Scope
+from tadqiq.i18n import label
 
 MOROCCO = ZoneInfo("Africa/Casablanca")
 LANGS = ("fr", "ar")
@@ -88,7 +88,7 @@ class NothingToReport(LookupError):
 def collectivity_report(
     db: str, scope: Scope, code: str, year: int, lang: str
 ) -> CollectivityReport:
-    overview = queries.collectivity_overview(db, scope, code, year)
+    overview = warehouse.collectivity_overview(db, scope, code, year)
     if overview.empty:
         raise NothingToReport(f"no risk score for {code} in {year}")
     return CollectivityReport(
@@ -96,16 +96,16 @@ def collectivity_report(
         code=code,
         year=year,
         overview=overview.iloc[0],
-        register=queries.collectivity_risk_register(db, scope, code, year),
-        score_card=queries.collectivity_score_card(db, scope, code, year),
-        domains=queries.collectivity_domain_heatmaps(db, scope, code, year),
-        recommendations=queries.collectivity_recommendations(db, scope, code),
+        register=warehouse.collectivity_risk_register(db, scope, code, year),
+        score_card=warehouse.collectivity_score_card(db, scope, code, year),
+        domains=warehouse.collectivity_domain_heatmaps(db, scope, code, year),
+        recommendations=warehouse.collectivity_recommendations(db, scope, code),
     )
 
 
 def _scope_label(db: str, scope: Scope, lang: str) -> str:
     if scope.role is Role.REGION:
-        directory = queries.collectivities(db, scope)
+        directory = warehouse.collectivities(db, scope)
         if scope.area in directory.index:
             return str(directory.at[scope.area, f"name_{lang}"])
     if scope.role is Role.COLLECTIVITY:
@@ -136,7 +136,7 @@ def classes_by_region(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def national_report(db: str, scope: Scope, year: int, level: str, lang: str) -> NationalReport:
-    ranking = queries.ranking(db, scope, year, level)
+    ranking = warehouse.ranking(db, scope, year, level)
     return NationalReport(
         meta=Meta(lang, scope.user_id, Path(db).name),
         year=year,

@@ -1,4 +1,5 @@
-"""Deterministic synthetic treasury exports over the real collectivities.
+"""Deterministic synthetic treasury exports over the real collectivities: budget execution and
+revenue arrears.
 
 No per-collectivity open data exists (the TGR publishes aggregates only), so Tadqiq ships a
 generator that writes the files a treasury extract would: one CSV per collectivity and fiscal
@@ -17,17 +18,12 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import polars as pl
 
 from ingestion import contracts
-from ingestion.reference import load_collectivities
-
-SCOPES = ("pilot", "rollout", "national")
-ROLLOUT_SEED = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "rollout_phases.csv"
+from tadqiq.synthetic.profiles import french_amount, profile_of, rng_for
 
 BUDGET_COLUMNS = contracts.BUDGET_EXECUTION.header
 ARREARS_COLUMNS = contracts.REVENUE_ARREARS.header
@@ -58,82 +54,6 @@ ARREARS_TAXES = [
     ("SOUK", "Produits des souks et marchés", 0.05),
 ]
 ARREARS_HISTORY_YEARS = 10
-GROUND_TRUTH_SCHEMA = {
-    "source": pl.String,
-    "collectivity_code": pl.String,
-    "fiscal_year": pl.Int64,
-    "anomaly": pl.String,
-    "reference": pl.String,
-    "detail": pl.String,
-}
-
-
-@dataclass(frozen=True)
-class Profile:
-    """What a collectivity is like, stable across years."""
-
-    operating_revenue: float  # MAD, base year
-    transfer_share: float
-    collection_rate: float
-    savings_rate: float
-    personnel_share: float
-    delegated_share: float
-    equipment_execution: float
-    arrears_multiple: float
-    arrears_old_share: float
-    borrows: bool
-
-
-def scope_codes(scope: str, collectivities: pl.DataFrame) -> list[str]:
-    """Collectivity codes of a scope: pilot = phase 1, rollout = phases 1–3, national = all."""
-    if scope not in SCOPES:
-        raise ValueError(f"unknown scope {scope!r}; expected one of {', '.join(SCOPES)}")
-    if scope == "national":
-        return collectivities["collectivity_code"].to_list()
-    phases = pl.read_csv(ROLLOUT_SEED, schema_overrides={"collectivity_code": pl.String})
-    max_phase = 1 if scope == "pilot" else 3
-    return phases.filter(pl.col("rollout_phase") <= max_phase)["collectivity_code"].to_list()
-
-
-def _rng(seed: int, code_digits: str, *extra: int) -> np.random.Generator:
-    return np.random.default_rng([seed, int(code_digits), *extra])
-
-
-def _profile(unit: dict, seed: int) -> Profile:
-    rng = _rng(seed, unit["code_digits"])
-    population = max(unit["population_2024"] or 1_000, 1_000)
-    level = unit["level"]
-    if level == "region":
-        revenue = population * rng.lognormal(np.log(280), 0.25)
-        transfer = rng.uniform(0.80, 0.92)
-    elif level == "province":
-        revenue = population * rng.lognormal(np.log(90), 0.3)
-        transfer = rng.uniform(0.65, 0.85)
-    elif level == "arrondissement":
-        revenue = population * rng.lognormal(np.log(120), 0.2)
-        transfer = 1.0  # the dotation from the commune is its only resource
-    else:
-        jobs_per_capita = (unit["establishments_jobs"] or 0) / population
-        industry = 1 + min(jobs_per_capita * 2, 2)  # Jorf Lasfar-like zones collect far more TP
-        median_own = 500 if unit["is_urban"] else 170
-        own_per_capita = rng.lognormal(np.log(median_own), 0.35) * industry
-        transfer = rng.uniform(0.25, 0.50) if unit["is_urban"] else rng.uniform(0.50, 0.90)
-        transfer = transfer / (transfer + (1 - transfer) * industry)
-        revenue = own_per_capita * population / (1 - transfer)
-    return Profile(
-        operating_revenue=float(revenue),
-        transfer_share=float(transfer),
-        collection_rate=float(np.clip(rng.beta(6, 2), 0.35, 0.98)),
-        savings_rate=float(rng.uniform(0.02, 0.45)),
-        personnel_share=float(rng.uniform(0.33, 0.68)),
-        delegated_share=float(
-            rng.uniform(0.05, 0.18) if unit["is_urban"] else rng.uniform(0, 0.04)
-        ),
-        equipment_execution=float(rng.uniform(0.15, 0.75)),
-        arrears_multiple=float(np.clip(rng.lognormal(np.log(2.2), 0.5), 0.6, 7)),
-        arrears_old_share=float(rng.uniform(0.25, 0.65)),
-        borrows=bool(rng.random() < 0.39),
-    )
 
 
 def _split(total: float, lines: Iterable[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
@@ -142,8 +62,8 @@ def _split(total: float, lines: Iterable[tuple[str, str, float]]) -> list[tuple[
 
 def budget_rows(unit: dict, year: int, seed: int) -> list[dict]:
     """The budget-execution lines of one collectivity and fiscal year (amounts in MAD)."""
-    profile = _profile(unit, seed)
-    rng = _rng(seed, unit["code_digits"], year)
+    profile = profile_of(unit, seed)
+    rng = rng_for(seed, unit["code_digits"], year)
     growth = 1.05 ** (year - 2022) * rng.lognormal(0, 0.04)
     revenue = profile.operating_revenue * growth
     collection = float(np.clip(profile.collection_rate + rng.normal(0, 0.04), 0.3, 0.99))
@@ -268,8 +188,8 @@ def arrears_rows(unit: dict, year: int, seed: int) -> list[dict]:
     """Revenue arrears (restes à recouvrer) by tax and assessment year at the end of `year`."""
     if unit["level"] == "arrondissement":
         return []  # arrondissements levy no tax
-    profile = _profile(unit, seed)
-    rng = _rng(seed, unit["code_digits"], year, 1)
+    profile = profile_of(unit, seed)
+    rng = rng_for(seed, unit["code_digits"], year, 1)
     own_revenue = profile.operating_revenue * (1 - profile.transfer_share) * 0.45
     stock = own_revenue * 1.05 ** (year - 2022) * profile.arrears_multiple * rng.lognormal(0, 0.05)
     old_share = float(np.clip(profile.arrears_old_share + rng.normal(0, 0.03), 0.05, 0.9))
@@ -299,14 +219,7 @@ def _weights(rng: np.random.Generator, n: int) -> np.ndarray:
     return raw / raw.sum()
 
 
-def french_amount(value: float | None) -> str:
-    """1234567.891 -> '1 234 567,89' as French spreadsheets export it."""
-    if value is None:
-        return ""
-    return f"{value:,.2f}".replace(",", " ").replace(".", ",")
-
-
-def _write_csv(path: Path, columns: list[str], rows: list[dict], amount_columns: set[str]) -> None:
+def write_csv(path: Path, columns: list[str], rows: list[dict], amount_columns: set[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -317,61 +230,3 @@ def _write_csv(path: Path, columns: list[str], rows: list[dict], amount_columns:
                 french_amount(row[c]) if c in amount_columns else row[c] for c in columns
             )
     tmp.replace(path)
-
-
-def rollout_phases() -> dict[str, int]:
-    phases = pl.read_csv(ROLLOUT_SEED, schema_overrides={"collectivity_code": pl.String})
-    return dict(phases.select("collectivity_code", "rollout_phase").iter_rows())
-
-
-def generate(
-    inbox: Path,
-    scope: str = "pilot",
-    years: Iterable[int] = (2022, 2023, 2024),
-    seed: int = 2026,
-    ground_truth: Path | None = None,
-    broken: bool = False,
-) -> dict[str, int]:
-    """Write every source of a scope into `inbox`; returns the files written per source.
-
-    The planted anomalies (duplicate payments, split purchases, payroll anomalies, non-Benford
-    amounts, repeat findings…) are written to `ground_truth` (a CSV) when given, so that their
-    detection can be measured. `broken` adds the set of broken files (ingestion/broken_files).
-    """
-    from ingestion.broken_files import write_broken
-    from ingestion.synthetic_audit import write_audit
-    from ingestion.synthetic_ops import write_operations
-
-    years = list(years)
-    collectivities = load_collectivities()
-    codes = set(scope_codes(scope, collectivities))
-    units = collectivities.filter(pl.col("collectivity_code").is_in(codes)).to_dicts()
-    written = {"budget_execution": 0, "revenue_arrears": 0}
-    for unit in units:
-        for year in years:
-            stem = f"{unit['code_digits']}_{year}"
-            _write_csv(
-                inbox / "budget_execution" / f"execution_budgetaire_{stem}.csv",
-                BUDGET_COLUMNS,
-                budget_rows(unit, year, seed),
-                set(BUDGET_COLUMNS[4:]),
-            )
-            written["budget_execution"] += 1
-            arrears = arrears_rows(unit, year, seed)
-            if arrears:
-                _write_csv(
-                    inbox / "revenue_arrears" / f"restes_a_recouvrer_{stem}.csv",
-                    ARREARS_COLUMNS,
-                    arrears,
-                    {"reste_a_recouvrer"},
-                )
-                written["revenue_arrears"] += 1
-    truth: list[dict] = []
-    written |= write_operations(inbox, units, years, seed, truth)
-    written |= write_audit(inbox, units, years, seed, truth, rollout_phases())
-    if broken:
-        written["broken_files"] = len(write_broken(inbox))
-    if ground_truth is not None:
-        ground_truth.parent.mkdir(parents=True, exist_ok=True)
-        pl.DataFrame(truth, schema=GROUND_TRUTH_SCHEMA, strict=False).write_csv(ground_truth)
-    return written

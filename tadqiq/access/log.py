@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from dashboards.access import AccessDenied, Role, Scope
+from tadqiq.access import AccessDenied, Role, Scope
 
 DATA_DIR_ENV = "TADQIQ_DATA_DIR"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"

@@ -1,0 +1,29 @@
+"""The access core, shared by the dashboards, the reports, the command line and the audit desk.
+
+* ``rules``: roles, the immutable ``Scope`` of a user, the refusal, the pages of each role;
+* ``accounts``: the local accounts (argon2 hashes) and the login throttle;
+* ``log``: the append-only, hash-chained access log.
+
+It imports nothing of Tadqiq but ``tadqiq.i18n`` (for the refusal messages), and neither
+Streamlit nor Dagster.
+"""
+
+from tadqiq.access.rules import (
+    COLLECTIVITY_CODE,
+    REGION_CODE,
+    ROLE_PAGES,
+    AccessDenied,
+    Role,
+    Scope,
+    pages_for,
+)
+
+__all__ = [
+    "COLLECTIVITY_CODE",
+    "REGION_CODE",
+    "ROLE_PAGES",
+    "AccessDenied",
+    "Role",
+    "Scope",
+    "pages_for",
+]
