@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from ingestion.contracts import CONTRACTS
 from orchestration.defs.transform.dbt import dbt_build_args
 from orchestration.lib.publish import publish
+from orchestration.lib.settings import REPO_ROOT
 
 
 def test_asset_graph() -> None:
@@ -74,8 +79,8 @@ def test_publish_switches_atomically_and_keeps_three(tmp_path) -> None:
 def test_inbox_sensor_requests_the_fiscal_years_of_new_files(tmp_path, monkeypatch) -> None:
     import dagster as dg
 
-    from ingestion.synthetic import generate
     from orchestration.defs.jobs import inbox_sensor
+    from tadqiq.synthetic import generate
 
     monkeypatch.setenv("TADQIQ_DATA_DIR", str(tmp_path))
     generate(tmp_path / "inbox", "pilot", [2023, 2024], seed=5)
@@ -84,3 +89,24 @@ def test_inbox_sensor_requests_the_fiscal_years_of_new_files(tmp_path, monkeypat
         ("ingest_fiscal_year_job", "2023"),
         ("ingest_fiscal_year_job", "2024"),
     ]
+
+
+def test_definitions_load_as_dagster_dev_does_with_a_bare_path(tmp_path: Path) -> None:
+    """`make ui` runs `dagster dev` from a venv that is not activated: nothing of the venv is on
+    PATH, and dagster-dbt prepares the project (dbt parse) with the `dbt` it finds there."""
+    manifest = REPO_ROOT / "dbt_project" / "target" / "manifest.json"
+    before = manifest.stat().st_mtime_ns if manifest.exists() else 0
+    env = {
+        "PATH": "/usr/bin:/bin",  # no .venv/bin
+        "HOME": str(tmp_path),
+        "TADQIQ_DATA_DIR": str(tmp_path / "data"),
+        "DAGSTER_IS_DEV_CLI": "1",  # what `dagster dev` sets for its code server
+    }
+    loaded = subprocess.run(
+        [sys.executable, "-m", "dagster", "definitions", "validate", "-m",
+         "orchestration.definitions"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert loaded.returncode == 0, loaded.stdout[-2000:] + loaded.stderr[-4000:]
+    assert "Error loading" not in loaded.stderr
+    assert manifest.stat().st_mtime_ns > before  # dbt parse really ran, from the venv's dbt

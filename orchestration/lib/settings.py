@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -16,7 +17,33 @@ def set_env_defaults() -> None:
     os.environ.setdefault("DAGSTER_HOME", str(data / "dagster_home"))
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    home = Path(os.environ["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    instance_config = home / "dagster.yaml"
+    if not instance_config.exists():  # an operator's own dagster.yaml is never touched
+        instance_config.write_text(DAGSTER_YAML, encoding="utf-8")
+    put_interpreter_on_path()
+
+
+# The embedded default's Dagster instance: local storage under DAGSTER_HOME, no telemetry (the
+# machines reach no network but package registries). docs/operations.md has the PostgreSQL one.
+DAGSTER_YAML = """\
+telemetry:
+  enabled: false
+"""
+
+
+def put_interpreter_on_path() -> None:
+    """Put this interpreter's scripts folder (``.venv/bin``) first on ``PATH``.
+
+    ``dagster dev`` prepares the dbt project through dagster-dbt, which runs the ``dbt`` it
+    finds on ``PATH``: without this, a venv that is not activated (``make ui``) fails to load
+    the code location. It is what activating the venv does, for this process and its children.
+    """
+    scripts = str(Path(sys.executable).parent)
+    entries = os.environ.get("PATH", "").split(os.pathsep)
+    if scripts not in entries:
+        os.environ["PATH"] = os.pathsep.join([scripts, *filter(None, entries)])
 
 
 def data_dir() -> Path:
