@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import great_expectations as gx
 import great_expectations.expectations as gxe
 import polars as pl
+from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from ingestion.contracts import HCP_CODE_PATTERN, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Contract
 
@@ -59,6 +60,7 @@ class SuiteOutcome:
 def validate(frame: pl.DataFrame, contract: Contract) -> SuiteOutcome:
     """Run the contract's suite on `frame` in an ephemeral GX context (nothing on disk)."""
     context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)  # a log, not a terminal
     suite = contract_suite(contract)
     batch = (
         context.data_sources.add_pandas("landed")

@@ -13,6 +13,7 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -331,3 +332,33 @@ def read_export(path: Path, contract: Contract, known_codes: set[str]) -> ReadRe
         landed=landed,
         quarantined=quarantined,
     )
+
+
+def header_columns(path: Path, contract: Contract) -> set[str]:
+    """The file's column names as ``read_export`` sees them (lower case, stripped); empty when
+    the file cannot be read under this contract at all."""
+    try:
+        frame, *_ = load_text_frame(path, contract)
+    except (FileRejected, OSError, ValueError, zipfile.BadZipFile):
+        return set()
+    return {c.strip().lower() for c in frame.columns}
+
+
+def guess_contract(path: Path, contracts: Iterable[Contract]) -> Contract | None:
+    """The contract a loose file belongs to: the one whose columns its header holds, among the
+    contracts of its kind (``.csv`` / ``.xlsx``); None when none or several fit equally."""
+    suffix = path.suffix.lower()
+    fits: list[tuple[int, Contract]] = []
+    for contract in contracts:
+        if not contract.file_glob.lower().endswith(suffix):
+            continue
+        header = header_columns(path, contract)
+        names = {c.name for c in contract.columns}
+        if header and names <= header:
+            fits.append((len(names), contract))
+    if not fits:
+        return None
+    fits.sort(key=lambda fit: fit[0], reverse=True)
+    if len(fits) > 1 and fits[0][0] == fits[1][0]:
+        return None
+    return fits[0][1]

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from orchestration.lib.settings import (
     DBT_PROJECT_DIR,
@@ -24,12 +28,18 @@ def _years(text: str) -> list[int]:
     return list(range(int(start), int(end or start) + 1))
 
 
+def _contracts() -> list:
+    from ingestion.contracts import CONTRACTS
+
+    return CONTRACTS
+
+
 def _say(message: str) -> None:
     print(f"[tadqiq] {message}", flush=True)
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
-    from ingestion.synthetic import generate
+    from tadqiq.synthetic import generate
 
     started = time.perf_counter()
     truth = data_dir() / "ground_truth" / "anomalies.csv"
@@ -60,25 +70,62 @@ def dbt_parse() -> None:
         raise SystemExit(f"dbt parse failed: {result.exception}")
 
 
-def cmd_build(_: argparse.Namespace) -> None:
-    import dagster as dg
+@contextlib.contextmanager
+def _logging_to(stream: TextIO) -> Iterator[None]:
+    """Python's root logger (Great Expectations, dbt, Dagster's own warnings) to ``stream``."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
 
+
+def build_log_path() -> Path:
+    return data_dir() / "logs" / f"build_{time.strftime('%Y%m%d_%H%M%S')}.log"
+
+
+def cmd_build(_: argparse.Namespace) -> None:
+    """Every job in order, with a progress display, the full log in a file and a summary."""
+    import dagster as dg
+    from rich.console import Console
+
+    from orchestration.lib.progress import BuildProgress
     from orchestration.lib.runner import run_pipeline
 
-    started = time.perf_counter()
-    _say("parsing the dbt project")
-    dbt_parse()
-    with dg.DagsterInstance.get() as instance:
-        results = run_pipeline(instance, say=_say)
-    failed_checks = [
-        check for result in results for check in result.get_asset_check_evaluations()
-        if not check.passed
-    ]  # fmt: skip
-    for check in failed_checks:
-        _say(f"check failed: {check.asset_key.to_user_string()} {check.check_name}")
-    if not all(result.success for result in results) or failed_checks:
-        raise SystemExit("[tadqiq] build failed; see the run in the Dagster UI (tadqiq ui)")
-    _say(f"build succeeded in {time.perf_counter() - started:.1f} s ({len(results)} runs)")
+    log = build_log_path()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    console = Console(file=sys.stderr, highlight=False)  # kept while the streams go to the log
+    _say(f"build log: {log}")
+    run_config = {"loggers": {"build_log": {"config": {"path": str(log)}}}}
+    with (
+        log.open("a", encoding="utf-8") as log_stream,
+        _logging_to(log_stream),
+        BuildProgress(console=console) as progress,
+        contextlib.redirect_stdout(log_stream),  # dbt's own lines, banners, libraries' prints
+        contextlib.redirect_stderr(log_stream),
+    ):
+        progress.start_phase("parsing the dbt project")
+        dbt_parse()
+        with dg.DagsterInstance.get() as instance:
+            results = run_pipeline(instance, say=progress.start_phase, run_config=run_config)
+        failed = not all(result.success for result in results) or progress.checks_failed
+        progress.end_phase(ok=not failed)
+    console.print(progress.summary())
+    for line in progress.totals():
+        _say(line)
+    for check in progress.checks_failed:
+        _say(f"check failed: {check}")
+    for error in progress.errors:
+        _say(f"step failed: {error}")
+    if failed:
+        raise SystemExit(f"[tadqiq] build failed; the whole log is in {log} (and `tadqiq ui`)")
+    _say(f"build succeeded in {progress.elapsed():.1f} s ({len(results)} runs)")
     _print_summary()
 
 
@@ -121,7 +168,7 @@ def cmd_ui(args: argparse.Namespace) -> None:
 
 def cmd_accounts(args: argparse.Namespace) -> None:
     """Create the local accounts file with the demo accounts, if missing (or ``--reset``)."""
-    from dashboards.accounts import ensure_demo_accounts
+    from tadqiq.access.accounts import ensure_demo_accounts
 
     demo = ensure_demo_accounts(reset=getattr(args, "reset", False))
     if demo.passwords:
@@ -136,15 +183,12 @@ def cmd_accounts(args: argparse.Namespace) -> None:
 
 def cmd_export(args: argparse.Namespace) -> None:
     """Write a risk map (or the national ranking) to data/exports/ and print its path."""
-    from streamlit import logger as streamlit_logger
-
-    streamlit_logger.set_log_level("ERROR")  # no server: the data layer's caches would warn
-    from dashboards import queries
-    from dashboards.reports import export
+    from tadqiq import warehouse
+    from tadqiq.reports import export
 
     try:
-        db = queries.require_warehouse()
-    except queries.WarehouseNotFoundError as missing:
+        db = warehouse.require_warehouse()
+    except warehouse.WarehouseNotFoundError as missing:
         raise SystemExit(
             f"[tadqiq] no published warehouse at {missing}: run `tadqiq build`"
         ) from None
@@ -162,6 +206,114 @@ def cmd_export(args: argparse.Namespace) -> None:
                 path = export.export_collectivity(db, scope, args.code, year, lang, fmt, out_dir)
             print(path, flush=True)
     _say(f"exported in {time.perf_counter() - started:.2f} s")
+
+
+def cmd_status(_: argparse.Namespace) -> None:
+    """Last runs, freshness per source, rejected files, the current snapshot, the inbox."""
+    import dagster as dg
+    from rich.console import Console
+    from rich.table import Table
+
+    from orchestration.lib import status
+
+    console = Console(highlight=False)
+    snapshot = status.current_snapshot()
+    if snapshot is None:
+        console.print("[bold]snapshot[/]: none published yet (`tadqiq build`)")
+    else:
+        console.print(
+            f"[bold]snapshot[/]: {snapshot.path.name}, published "
+            f"{snapshot.published_at:%Y-%m-%d %H:%M} UTC, {snapshot.size_bytes / 2**20:.1f} MiB"
+        )
+    runs = Table(title="last runs", title_justify="left")
+    for column in ("run", "job", "year", "status", "started (UTC)", "took"):
+        runs.add_column(column)
+    with dg.DagsterInstance.get() as instance:
+        for run in status.last_runs(instance):
+            colour = {"SUCCESS": "green", "FAILURE": "red"}.get(run["status"], "yellow")
+            runs.add_row(
+                run["run_id"], run["job"], run["partition"], f"[{colour}]{run['status']}[/]",
+                f"{run['started']:%d/%m %H:%M}" if run["started"] else "",
+                f"{run['seconds']:.0f} s" if run["seconds"] is not None else "",
+            )  # fmt: skip
+    console.print(runs)
+    sources = Table(title="sources", title_justify="left")
+    for column in ("source", "loaded", "rejected", "replaced", "rows in force",
+                   "last (UTC)", "inbox"):  # fmt: skip
+        sources.add_column(column, justify="left" if column == "source" else "right")
+    for row in status.freshness().iter_rows(named=True):
+        last = row["last_ingested"]
+        sources.add_row(
+            row["source"], str(row["loaded"]), str(row["rejected"]), str(row["superseded"]),
+            f"{row['rows_in_force']:,}", f"{last:%d/%m %H:%M}" if last else "never",
+            str(row["pending"]),
+        )  # fmt: skip
+    console.print(sources)
+    rejected = status.rejected_files()
+    if rejected.height:
+        table = Table(title=f"rejected files ({rejected.height})", title_justify="left")
+        for column in ("source", "file", "why"):
+            table.add_column(column)
+        for row in rejected.head(20).iter_rows(named=True):
+            table.add_row(row["entity"], row["source_file"], row["message"])
+        console.print(table)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Copy files into the inbox, each under its source, and print its contract check now."""
+    import shutil
+
+    from rich.console import Console
+
+    from ingestion.contracts import CONTRACTS
+    from ingestion.readers import FileRejected, guess_contract, read_export
+    from ingestion.reference import load_collectivities
+
+    console = Console(highlight=False)
+    by_name = {c.entity: c for c in CONTRACTS}
+    known = set(load_collectivities()["collectivity_code"])
+    worst = 0
+    for path in args.paths:
+        if not path.is_file():
+            console.print(f"[red]✗[/] {path}: not a regular file")
+            worst = 2
+            continue
+        contract = by_name[args.source] if args.source else guess_contract(path, CONTRACTS)
+        if contract is None:
+            console.print(
+                f"[red]✗[/] {path.name}: its header fits no source (or several); "
+                f"name one with --source ({', '.join(sorted(by_name))})"
+            )
+            worst = 2
+            continue
+        try:
+            result = read_export(path, contract, known)
+        except FileRejected as rejected:
+            console.print(
+                f"[red]✗[/] {path.name} ({contract.entity}): rejected: {rejected.problem}"
+            )
+            worst = max(worst, 1)
+            if not args.copy_rejected:
+                continue
+        else:
+            mark = "[green]✓[/]" if result.rows_quarantined == 0 else "[yellow]![/]"
+            console.print(
+                f"{mark} {path.name} ({contract.entity}): {result.rows_read} rows read, "
+                f"{result.landed.height} will land, {result.rows_quarantined} quarantined"
+            )
+            for row in result.quarantined.head(args.show).iter_rows(named=True):
+                console.print(
+                    f"    row {row['source_row']}, column {row['column_name']} "
+                    f"({row['raw_value']!r}): {row['reason']}"
+                )
+            if result.quarantined.height > args.show:
+                console.print(f"    … and {result.quarantined.height - args.show} more")
+        target = inbox_dir() / Path(contract.file_glob).parent / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+        console.print(f"    copied to {target}")
+    _say("the inbox sensor (or `tadqiq build`) ingests them")
+    return worst
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -212,6 +364,20 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--level", choices=("commune", "province", "region"), default="commune")
     p.add_argument("--out-dir", type=Path, default=None, help="default: data/exports/")
     p.set_defaults(func=cmd_export)
+    p = sub.add_parser("status", help="last runs, freshness per source, rejected files, snapshot")
+    p.set_defaults(func=cmd_status)
+    p = sub.add_parser("ingest", help="copy files into the inbox and check them at once")
+    p.add_argument("paths", type=Path, nargs="+", metavar="PATH")
+    p.add_argument(
+        "--source",
+        choices=sorted(c.entity for c in _contracts()),
+        default=None,
+        help="the source of every file (default: guessed from each header)",
+    )
+    p.add_argument("--show", type=int, default=10, help="quarantined values shown per file")
+    p.add_argument("--copy-rejected", action="store_true",
+                   help="copy a rejected file too (its rejection is then recorded)")  # fmt: skip
+    p.set_defaults(func=cmd_ingest)
     p = sub.add_parser("demo", help="generate, build, publish and serve, end to end")
     scope_args(p)
     p.add_argument("--port", type=int, default=8501)
@@ -221,7 +387,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     _say(f"data directory: {data_dir()}")
     os.chdir(REPO_ROOT)
-    args.func(args)
+    code = args.func(args)
+    if code:
+        raise SystemExit(code)
 
 
 if __name__ == "__main__":

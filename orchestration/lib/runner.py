@@ -6,7 +6,8 @@ refresh_job), run synchronously for the command line and the tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import dagster as dg
 
@@ -27,8 +28,13 @@ def run_pipeline(
     instance: dg.DagsterInstance,
     years: Iterable[int] | None = None,
     say: Callable[[str], None] = lambda _: None,
+    run_config: Mapping[str, Any] | None = None,
 ) -> list[dg.ExecuteInProcessResult]:
-    """Every job in order; stops at the first failed run and returns the results so far."""
+    """Every job in order; stops at the first failed run and returns the results so far.
+
+    ``say`` is told each phase as it starts; ``run_config`` goes to every run (the command line
+    passes its ``build_log`` logger there).
+    """
     from orchestration.definitions import defs
     from orchestration.defs.jobs import pending_fiscal_years
 
@@ -37,7 +43,7 @@ def run_pipeline(
 
     def run(job_name: str, **kwargs) -> bool:
         result = definitions.resolve_job_def(job_name).execute_in_process(
-            instance=instance, raise_on_error=False, **kwargs
+            instance=instance, raise_on_error=False, run_config=dict(run_config or {}), **kwargs
         )
         results.append(result)
         return result.success
