@@ -80,7 +80,7 @@ def expected_indicators(inbox: Path) -> dict[tuple[str, int, str], float | None]
             "FS1": ratio(s["op_revenue"] - s["op_spend"], s["op_revenue"]),
             "FS2": ratio(s["transfers"], s["op_revenue"]),
             "RM1": ratio(s["collected"], s["assessed"]),
-            "RM2": ratio(total, s["own"]),
+            "RM2": ratio(total, s["collected"]),  # the same taxes above and below
             "RM3": ratio(old, total),
             "SE2": ratio(s["equip_paid"], s["equip_credit"]),
             "HR1": ratio(s["personnel"], s["op_spend"]),
@@ -173,17 +173,106 @@ def test_arrondissements_have_no_revenue_indicators_and_no_national_rank(built: 
 def test_risk_scores_are_consistent(built: dict) -> None:
     rows = query(
         built,
-        "select likelihood, impact, inherent_risk, risk_class, national_rank, residual_risk "
-        "from marts.fct_risk_scores where fiscal_year = 2024 and national_rank is not null "
-        "order by national_rank",
+        "select level, likelihood, impact, inherent_risk, risk_class, national_rank, "
+        "residual_risk from marts.fct_risk_scores where fiscal_year = 2024 "
+        "and national_rank is not null order by level, national_rank",
     )
     classes = [(1, 4, "low"), (5, 9, "moderate"), (10, 14, "high"), (15, 25, "critical")]
-    for likelihood, impact, inherent, risk_class, _, residual in rows:
+    for _, likelihood, impact, inherent, risk_class, _, residual in rows:
         assert inherent == likelihood * impact
         assert impact <= residual <= inherent
         assert next(c for lo, hi, c in classes if lo <= inherent <= hi) == risk_class
-    assert [r[4] for r in rows] == [1, 2, 3, 4]
-    assert [r[2] for r in rows] == sorted((r[2] for r in rows), reverse=True)
+    # ranked among peers: the two communes 1, 2 and the two regions 1, 2
+    peers = [("commune", 1), ("commune", 2), ("region", 1), ("region", 2)]
+    assert [(r[0], r[5]) for r in rows] == peers
+    for level in ("commune", "region"):
+        inherent = [r[3] for r in rows if r[0] == level]
+        assert inherent == sorted(inherent, reverse=True)
+
+
+def ntile(count: int, buckets: int) -> list[int]:
+    """SQL ntile: the first count % buckets groups hold one row more."""
+    size, extra = divmod(count, buckets)
+    return [
+        b + 1 for b in range(min(buckets, count)) for _ in range(size + (1 if b < extra else 0))
+    ]
+
+
+def test_ranks_and_impact_are_within_each_level(built: dict) -> None:
+    """Rank, its N and the impact quintile recomputed per level in Python from the mart's own
+    inherent risk, composite and materiality: a region is never ranked among communes."""
+    rows = query(
+        built,
+        "select r.fiscal_year, d.level, r.collectivity_code, r.inherent_risk, "
+        "r.composite_score, r.materiality_score, r.impact, r.national_rank, r.level_rank, "
+        "r.ranked_in_level, r.level, r.rank_p05, r.rank_p95 from marts.fct_risk_scores as r "
+        "inner join marts.dim_collectivities as d using (collectivity_code)",
+    )
+    groups: dict[tuple[int, str], list[tuple]] = defaultdict(list)
+    for row in rows:
+        assert row[10] == row[1]  # the mart's level is the collectivity's
+        groups[(row[0], row[1])].append(row)
+    assert {level for _, level in groups} == {"region", "commune", "arrondissement"}
+    for (_, level), members in groups.items():
+        by_risk = sorted(
+            members,
+            key=lambda r: (
+                -(r[3] if r[3] is not None else -1),
+                -(float(r[4]) if r[4] is not None else -1),
+                r[2],
+            ),
+        )
+        for rank, row in enumerate(by_risk, start=1):
+            assert row[8] == rank and row[9] == len(members), row
+            assert row[7] == (None if level == "arrondissement" else rank), row
+            if row[7] is not None:
+                assert 1 <= row[11] <= row[12] <= len(members), row
+        by_materiality = sorted(members, key=lambda r: (float(r[5]), r[2]))
+        assert [r[6] for r in by_materiality] == ntile(len(members), 5)
+
+
+def test_sub_scores_stay_in_their_band(built: dict) -> None:
+    """Every sub-score recomputed in Python from the catalogue and sub_score_bands seeds:
+    linear within the band's own interval, so a red value never scores like an amber one."""
+    catalogue = {row["indicator_code"]: row for row in seed("indicator_catalogue")}
+    bands = {
+        row["band"]: (float(row["min_sub_score"]), float(row["max_sub_score"]))
+        for row in seed("sub_score_bands")
+    }
+    rows = query(
+        built,
+        "select collectivity_code, fiscal_year, indicator_code, indicator_value, band, "
+        "sub_score from marts.fct_indicators where has_data",
+    )
+    assert len(rows) > 500
+    for code, year, indicator, value, band, sub_score in rows:
+        row = catalogue[indicator]
+        sign = -1.0 if row["direction"] == "higher_better" else 1.0
+        best, green, red, worst = (
+            sign * float(row[k])
+            for k in ("best_value", "green_threshold", "red_threshold", "worst_value")
+        )
+        v = sign * value
+        inclusive = {k: row[f"{k}_inclusive"] == "true" for k in ("green", "red")}
+        if v < green or (inclusive["green"] and v == green):
+            want_band, start, end = "green", best, green
+        elif v > red or (inclusive["red"] and v == red):
+            want_band, start, end = "red", red, worst
+        else:
+            want_band, start, end = "amber", green, red
+        low, high = bands[want_band]
+        share = min(max((v - start) / (end - start), 0.0), 1.0) if end > start else 0.0
+        if want_band == "green" and v <= best:
+            share = 0.0
+        if want_band == "red" and v >= worst:
+            share = 1.0
+        assert band == want_band, (code, year, indicator, value)
+        assert sub_score == pytest.approx(low + (high - low) * share, abs=1e-4), (
+            code,
+            year,
+            indicator,
+            value,
+        )
 
 
 def test_rerun_is_idempotent(built: dict) -> None:

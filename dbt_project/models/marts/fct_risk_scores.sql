@@ -1,9 +1,11 @@
 {#
     Per collectivity and fiscal year: composite score, likelihood L, impact I, inherent risk
     L x I and its class; residual risk, where L is lowered according to the internal-control
-    maturity of the latest diagnostic (seed residual_adjustments); the national rank and its
-    p5-p95 interval under the Monte-Carlo weight perturbations, flagged unstable when wider
-    than the share of ranked collectivities set in ranking_parameters.
+    maturity of the latest diagnostic (seed residual_adjustments); the national rank within the
+    collectivity's level (regions among regions, communes among communes), out of
+    ranked_in_level, and its p5-p95 interval under the Monte-Carlo weight perturbations (ranks
+    within the level in every simulation), flagged unstable when wider than the share of the
+    level's ranked collectivities set in ranking_parameters.
 #}
 with
 
@@ -52,15 +54,6 @@ rank_intervals as (
     group by collectivity_code, fiscal_year
 ),
 
-ranked_counts as (
-    select
-        fiscal_year,
-        count(*) as ranked_collectivities
-    from published
-    where national_rank is not null
-    group by fiscal_year
-),
-
 ic_maturity as (
     select
         collectivity_code,
@@ -92,6 +85,7 @@ scored as (
             as risk_score_id,
         published.collectivity_code,
         published.fiscal_year,
+        published.level,
         published.composite_score,
         published.domains_covered,
         published.likelihood,
@@ -105,11 +99,12 @@ scored as (
         greatest(published.likelihood - reductions.likelihood_reduction, 1) * published.impact
             as residual_risk,
         published.national_rank,
+        published.ranked_in_level,
         rank_intervals.rank_p05,
         rank_intervals.rank_p95,
         published.national_rank is not null
         and rank_intervals.rank_p95 - rank_intervals.rank_p05
-        > parameters.unstable_share * ranked_counts.ranked_collectivities as is_rank_unstable,
+        > parameters.unstable_share * published.ranked_in_level as is_rank_unstable,
         published.level_rank,
         current_methodology.methodology_version
     from published
@@ -125,7 +120,6 @@ scored as (
         on
             published.collectivity_code = rank_intervals.collectivity_code
             and published.fiscal_year = rank_intervals.fiscal_year
-    left join ranked_counts on published.fiscal_year = ranked_counts.fiscal_year
     left join risk_classes as inherent_classes
         on
             published.inherent_risk between inherent_classes.min_inherent_risk

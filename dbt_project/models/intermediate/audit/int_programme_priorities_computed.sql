@@ -7,6 +7,10 @@
     that ended by 31 December of the fiscal year); never audited counts as never_audited_years.
     A finding is severe when its criticality is flagged is_severe in finding_severities. All
     parameters are in programme_parameters; every piece of the formula is a column.
+    The priority does not use the rank: inherent risk is L x I with I the impact quintile
+    within the collectivity's level, and priority_rank orders every level together (one pool
+    of auditor-days). national_rank and ranked_in_level (rank among the same level) are
+    carried for display only.
 #}
 with
 
@@ -69,6 +73,7 @@ pieces as (
         risk_scores.fiscal_year + 1 as programme_year,
         risk_scores.inherent_risk,
         risk_scores.national_rank,
+        risk_scores.ranked_in_level,
         follow_up.years_since_last_audit,
         least(
             coalesce(follow_up.years_since_last_audit, parameters.never_audited_years),
@@ -110,6 +115,7 @@ priorities as (
         programme_year,
         inherent_risk,
         national_rank,
+        ranked_in_level,
         years_since_last_audit,
         years_counted,
         1 + years_counted / max_years * cycle_weight as audit_cycle_factor,

@@ -1,8 +1,14 @@
 {#
     AF1-AF5 as of 31 December of each fiscal year. A recommendation's status at a date is its
-    last dated status change on or before it (none yet: not started). "Implemented" counts
-    both what the auditee declared and what an auditor verified; "verified" is kept apart in
-    the recommendation marts. Open = not started or in progress.
+    last dated status change on or before it (none yet: not started). Open = not started or
+    in progress.
+    * AF1: "implemented" counts what the audited body declared (mise_en_oeuvre) and what an
+      auditor verified (verifiee); "verified" counts the latter only. Both are kept; AF1 is
+      scored on the verified ones (docs/methodology.md).
+    * AF2: open recommendations overdue by more than 12 months, i.e. whose due date is more
+      than 12 months before 31 December (not: issued more than 12 months ago).
+    * AF3: missions of the programme year, Court of Accounts (CRC) missions left out: the
+      Court is not programmed by the ministry (as in fct_programme_differences).
 #}
 with
 
@@ -108,17 +114,23 @@ recommendation_counts as (
             end
         ) as recommendations_implemented,
         sum(
+            case
+                when due_date <= year_end_date and status_at_year_end = 'verifiee' then 1
+                else 0
+            end
+        ) as recommendations_verified,
+        sum(
             case when status_at_year_end in ('non_demarree', 'en_cours') then 1 else 0 end
         ) as recommendations_open,
         sum(
             case
                 when
                     status_at_year_end in ('non_demarree', 'en_cours')
-                    and issued_date <= {{ dbt.dateadd('month', -12, 'year_end_date') }}
+                    and due_date < {{ dbt.dateadd('month', -12, 'year_end_date') }}
                     then 1
                 else 0
             end
-        ) as recommendations_open_over_12_months
+        ) as recommendations_overdue_over_12_months
     from status_at_year_end
     group by collectivity_code, fiscal_year
 ),
@@ -127,12 +139,20 @@ mission_counts as (
     select
         year_ends.collectivity_code,
         year_ends.fiscal_year,
-        sum(case when missions.programme_year = year_ends.fiscal_year then 1 else 0 end)
-            as missions_planned,
         sum(
             case
                 when
                     missions.programme_year = year_ends.fiscal_year
+                    and missions.audit_body != 'CRC'
+                    then 1
+                else 0
+            end
+        ) as missions_planned,
+        sum(
+            case
+                when
+                    missions.programme_year = year_ends.fiscal_year
+                    and missions.audit_body != 'CRC'
                     and missions.mission_status in ('rapport', 'cloturee')
                     then 1
                 else 0
@@ -174,8 +194,9 @@ follow_up as (
         year_ends.fiscal_year,
         recommendation_counts.recommendations_due,
         recommendation_counts.recommendations_implemented,
+        recommendation_counts.recommendations_verified,
         recommendation_counts.recommendations_open,
-        recommendation_counts.recommendations_open_over_12_months,
+        recommendation_counts.recommendations_overdue_over_12_months,
         mission_counts.missions_planned,
         mission_counts.missions_done,
         year_ends.fiscal_year - mission_counts.last_audit_year as years_since_last_audit,

@@ -5,6 +5,10 @@
     report them as "no data". The loan book is taken as complete: a collectivity without a
     loan has no debt (FS3 = FS4 = 0), and FS3 is set to 99 years (beyond the worst anchor)
     when a collectivity with debt has no gross savings.
+    RM2 sets the arrears of every tax and fee of the arrears statement (State-managed TP, TH,
+    TSC and commune-managed) against the collections of the same taxes and fees.
+    AF1 is scored on the recommendations an auditor verified; declared_value keeps the
+    share declared implemented by the audited body (verified or not) beside it.
 #}
 {%- set fractions = [
     ('FS1', 'operating_revenue_amount - operating_spend_amount', 'operating_revenue_amount'),
@@ -12,7 +16,7 @@
     ('FS3', 'debt_outstanding', 'operating_revenue_amount - operating_spend_amount'),
     ('FS4', 'debt_service', 'operating_revenue_amount'),
     ('RM1', 'tax_collected_amount', 'tax_assessed_amount'),
-    ('RM2', 'arrears_total_amount', 'own_revenue_amount'),
+    ('RM2', 'arrears_total_amount', 'tax_collected_amount'),
     ('RM3', 'arrears_older_than_4y_amount', 'arrears_total_amount'),
     ('RM4', 'own_revenue_per_inhabitant', 'peer_own_revenue_per_inhabitant'),
     ('SE2', 'equipment_paid_amount', 'equipment_credit_amount'),
@@ -32,8 +36,8 @@
     ('IC2', 'rejected_orders', 'payment_orders'),
     ('IC3', 'benford_mad', 'benford_assessed'),
     ('IC4', 'duplicate_orders', 'visaed_orders'),
-    ('AF1', 'recommendations_implemented', 'recommendations_due'),
-    ('AF2', 'recommendations_open_over_12_months', 'recommendations_open'),
+    ('AF1', 'recommendations_verified', 'recommendations_due'),
+    ('AF2', 'recommendations_overdue_over_12_months', 'recommendations_open'),
     ('AF3', 'missions_done', 'missions_planned'),
     ('AF4', 'severe_findings', 'audit_history'),
     ('AF5', 'years_since_last_audit', 'last_audit_known'),
@@ -162,8 +166,9 @@ wide as (
         case when ic_campaigns.ic_maturity_score is not null then 1 end as ic_assessed,
         follow_up.recommendations_due,
         follow_up.recommendations_implemented,
+        follow_up.recommendations_verified,
         follow_up.recommendations_open,
-        follow_up.recommendations_open_over_12_months,
+        follow_up.recommendations_overdue_over_12_months,
         follow_up.missions_planned,
         follow_up.missions_done,
         coalesce(follow_up.severe_findings_3y, 0) as severe_findings,
@@ -200,7 +205,10 @@ fractions as (
             fiscal_year,
             '{{ code }}' as indicator_code,
             {{ numerator }} as numerator_value,
-            {{ denominator }} as denominator_value
+            {{ denominator }} as denominator_value,
+            cast(
+                {{ 'recommendations_implemented' if code == 'AF1' else 'null' }} as numeric(18, 2)
+            ) as declared_numerator_value
         from wide
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -215,12 +223,17 @@ computed as (
         indicator_code,
         numerator_value,
         denominator_value,
+        declared_numerator_value,
         case
             when indicator_code = 'FS3' and numerator_value = 0 then 0.0
             when indicator_code = 'FS3' and denominator_value <= 0 then 99.0
             when denominator_value > 0 and numerator_value is not null
                 then 1.0 * numerator_value / denominator_value
-        end as indicator_value
+        end as indicator_value,
+        case
+            when denominator_value > 0 and declared_numerator_value is not null
+                then 1.0 * declared_numerator_value / denominator_value
+        end as declared_value
     from fractions
 )
 

@@ -3,7 +3,11 @@
     published weights (simulation 0) and once per weight perturbation of the seed
     weight_perturbations (Monte Carlo, each domain weight x U[0.8, 1.2]). The same SQL
     serves both, so the intervals measure exactly the published method's sensitivity.
-    Ranks: territorial collectivities only, by inherent risk, then composite score, then code.
+    Ranks are among peers of the same level (regions among regions, provinces and prefectures
+    among provinces, communes among communes), by inherent risk, then composite score, then
+    code. level_rank ranks every level, arrondissements included; national_rank is the same
+    rank for territorial collectivities only (an arrondissement is not one); ranked_in_level
+    is how many collectivities of the level were ranked that year.
 #}
 with
 
@@ -98,27 +102,25 @@ scored as (
 ranked as (
     select
         scored.*,
-        case
-            when scored.is_territorial_collectivity
-                then row_number() over (
-                    partition by
-                        scored.fiscal_year,
-                        scored.simulation_id,
-                        scored.is_territorial_collectivity
-                    order by
-                        scored.inherent_risk desc nulls last,
-                        scored.composite_score desc nulls last,
-                        scored.collectivity_code asc
-                )
-        end as national_rank,
         row_number() over (
             partition by scored.fiscal_year, scored.simulation_id, scored.level
             order by
                 scored.inherent_risk desc nulls last,
                 scored.composite_score desc nulls last,
                 scored.collectivity_code asc
-        ) as level_rank
+        ) as level_rank,
+        count(*) over (
+            partition by scored.fiscal_year, scored.simulation_id, scored.level
+        ) as ranked_in_level
     from scored
+),
+
+with_national_rank as (
+    select
+        ranked.*,
+        case when ranked.is_territorial_collectivity then ranked.level_rank end
+            as national_rank
+    from ranked
 )
 
-select * from ranked
+select * from with_national_rank

@@ -1,6 +1,8 @@
 {#
-    Impact I (1-5): quintiles, per fiscal year, of a materiality score = weighted mean of the
-    percentile ranks of the exposure factors (seed impact_factors). A percentile rank ignores
+    Impact I (1-5): quintiles, per fiscal year and within the level (regions among regions,
+    provinces among provinces, communes among communes, arrondissements among
+    arrondissements), of a materiality score = weighted mean of the percentile ranks, within
+    the same level, of the exposure factors (seed impact_factors). A percentile rank ignores
     a log, so "log of total spending" and total spending rank alike. Taken over the
     collectivities loaded: national once the whole country is.
 #}
@@ -45,26 +47,29 @@ exposure as (
     select
         finances.collectivity_code,
         finances.fiscal_year,
+        peers.level,
         percent_rank() over (
-            partition by finances.fiscal_year
+            partition by finances.fiscal_year, peers.level
             order by coalesce(finances.total_spend_amount, 0)
         ) as total_spending_rank,
         percent_rank() over (
-            partition by finances.fiscal_year order by coalesce(peers.population_2024, 0)
+            partition by finances.fiscal_year, peers.level
+            order by coalesce(peers.population_2024, 0)
         ) as population_rank,
         percent_rank() over (
-            partition by finances.fiscal_year
+            partition by finances.fiscal_year, peers.level
             order by
                 coalesce(finances.equipment_paid_amount, 0)
                 + coalesce(procurement.purchase_order_amount, 0)
                 + coalesce(procurement.contract_amount, 0)
         ) as equipment_volume_rank,
         percent_rank() over (
-            partition by finances.fiscal_year
+            partition by finances.fiscal_year, peers.level
             order by coalesce(finances.delegated_services_spend_amount, 0)
         ) as delegated_services_rank,
         percent_rank() over (
-            partition by finances.fiscal_year order by coalesce(arrears.arrears_total_amount, 0)
+            partition by finances.fiscal_year, peers.level
+            order by coalesce(arrears.arrears_total_amount, 0)
         ) as arrears_stock_rank
     from finances
     inner join peers on finances.collectivity_code = peers.collectivity_code
@@ -76,6 +81,7 @@ materiality as (
     select
         exposure.collectivity_code,
         exposure.fiscal_year,
+        exposure.level,
         round(
             100.0 * (
                 exposure.total_spending_rank * impact_weights.total_spending
@@ -95,9 +101,10 @@ with_impact as (
         collectivity_code || '|' || cast(fiscal_year as varchar) as collectivity_year_id,
         collectivity_code,
         fiscal_year,
+        level,
         materiality_score,
         ntile(5) over (
-            partition by fiscal_year order by materiality_score, collectivity_code
+            partition by fiscal_year, level order by materiality_score, collectivity_code
         ) as impact
     from materiality
 )

@@ -1,6 +1,8 @@
 {#
     Every active indicator of the catalogue for every collectivity-year with budget data: an
     indicator without data is a row with has_data = false and null value, band and sub-score.
+    The band comes first (thresholds with their inclusivity), then the sub-score maps the
+    value linearly within its band's interval (seed sub_score_bands, macro sub_score).
 #}
 with
 
@@ -11,6 +13,10 @@ indicator_values as (
 indicator_catalogue as (
     select * from {{ ref('indicator_catalogue') }}
     where is_active
+),
+
+sub_score_bands as (
+    select * from {{ ref('sub_score_bands') }}
 ),
 
 current_methodology as (
@@ -54,6 +60,8 @@ valued as (
         indicator_values.numerator_value,
         indicator_values.denominator_value,
         indicator_values.indicator_value,
+        indicator_values.declared_numerator_value,
+        indicator_values.declared_value,
         indicator_values.indicator_value is not null as has_data
     from spine
     left join indicator_values
@@ -63,21 +71,9 @@ valued as (
             and spine.indicator_code = indicator_values.indicator_code
 ),
 
-scored as (
+banded as (
     select
-        ---------- ids
-        valued.collectivity_code || '|' || cast(valued.fiscal_year as varchar) || '|'
-        || valued.indicator_code as indicator_result_id,
-        valued.collectivity_code,
-        valued.fiscal_year,
-        valued.indicator_code,
-        valued.domain_code,
-        ---------- strings
-        valued.indicator_name_fr,
-        valued.indicator_name_ar,
-        valued.tier,
-        valued.direction,
-        valued.unit,
+        valued.*,
         case
             when not valued.has_data then null
             when valued.direction = 'higher_better'
@@ -114,26 +110,50 @@ scored as (
                 )
                 then 'red'
             else 'amber'
-        end as band,
+        end as band
+    from valued
+),
+
+scored as (
+    select
+        ---------- ids
+        banded.collectivity_code || '|' || cast(banded.fiscal_year as varchar) || '|'
+        || banded.indicator_code as indicator_result_id,
+        banded.collectivity_code,
+        banded.fiscal_year,
+        banded.indicator_code,
+        banded.domain_code,
+        ---------- strings
+        banded.indicator_name_fr,
+        banded.indicator_name_ar,
+        banded.tier,
+        banded.direction,
+        banded.unit,
+        banded.band,
         current_methodology.methodology_version,
         ---------- numerics
-        valued.indicator_value,
-        valued.numerator_value,
-        valued.denominator_value,
-        valued.green_threshold,
-        valued.red_threshold,
-        valued.weight_in_domain,
-        valued.risk_orientation * valued.indicator_value as oriented_value,
+        banded.indicator_value,
+        banded.numerator_value,
+        banded.denominator_value,
+        banded.declared_numerator_value,
+        banded.declared_value,
+        banded.green_threshold,
+        banded.red_threshold,
+        banded.weight_in_domain,
+        banded.risk_orientation * banded.indicator_value as oriented_value,
         round({{ sub_score(
-            'valued.risk_orientation * valued.indicator_value',
-            'valued.risk_orientation * valued.best_value',
-            'valued.risk_orientation * valued.green_threshold',
-            'valued.risk_orientation * valued.red_threshold',
-            'valued.risk_orientation * valued.worst_value',
+            'banded.risk_orientation * banded.indicator_value',
+            'banded.band',
+            'banded.risk_orientation * banded.best_value',
+            'banded.risk_orientation * banded.green_threshold',
+            'banded.risk_orientation * banded.red_threshold',
+            'banded.risk_orientation * banded.worst_value',
+            'sub_score_bands',
         ) }}, 4) as sub_score,
         ---------- booleans
-        valued.has_data
-    from valued
+        banded.has_data
+    from banded
+    left join sub_score_bands on banded.band = sub_score_bands.band
     cross join current_methodology
 )
 
