@@ -48,7 +48,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int) -> None:  # noqa: ANN001
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int) -> None:
     if _skipped and os.environ.get("TADQIQ_ALLOW_SKIPS") != "1":
         terminalreporter.section("skipped tests fail the run", red=True)
         for nodeid in _skipped:
