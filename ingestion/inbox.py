@@ -14,7 +14,9 @@ Promises:
 * a file is identified by its sha256: ingesting the same bytes again changes nothing;
 * a newer file replaces an older one for the same replacement key (by default collectivity
   and fiscal year): no duplicates, and the older file's status says it was superseded;
-* ``rows_read = rows_landed + rows_quarantined`` for every file; nothing is dropped silently.
+* ``rows_read`` is counted from the file itself (``ingestion.readers``), and
+  ``rows_read = rows_landed + rows_quarantined`` for every loaded file: nothing is dropped
+  silently (a file where it would not hold is rejected).
 """
 
 from __future__ import annotations
@@ -241,7 +243,7 @@ def scan_fiscal_years(path: Path, contract: Contract) -> set[int]:
         if contract.sheet_name is not None:
             from ingestion.readers import load_text_frame
 
-            frame, *_ = load_text_frame(path, contract)
+            frame = load_text_frame(path, contract).frame
         else:
             from ingestion.readers import decode, sniff_separator
 
@@ -251,6 +253,7 @@ def scan_fiscal_years(path: Path, contract: Contract) -> set[int]:
                 separator=sniff_separator(text.split("\n", 1)[0]),
                 columns=[contract.year_column],
                 infer_schema=False,
+                truncate_ragged_lines=True,
             )
         years = frame[contract.year_column].str.strip_chars().cast(pl.Int32, strict=False)
         return set(years.drop_nulls().to_list())

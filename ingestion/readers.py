@@ -3,11 +3,20 @@
 A file-level problem (empty file, undecodable text, a required column missing, the wrong
 sheet) rejects the file with one message naming it; a row-level problem sends that row to
 quarantine with the file, the row number as a spreadsheet shows it, the column, the value and
-the reason. ``rows_read == rows_landed + rows_quarantined`` always holds.
+the reason.
+
+``rows_read`` is counted from the file itself, apart from the parse: the CSV records the
+``csv`` module finds (blank lines are not rows), the non-empty rows under the sheet's header.
+A row with fewer or more fields than the header never lands: it is quarantined whole
+(« ligne incomplète » / « ligne trop longue »), and a file whose last line is short *and*
+lacks its line terminator is rejected as truncated (cut in transfer: what followed is lost
+too, so landing the rest would silently replace a complete file by a partial one). A file
+where ``rows_read != rows_landed + rows_quarantined`` is rejected, never landed.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import io
@@ -57,14 +66,22 @@ class ReadResult:
     separator: str
     landed: pl.DataFrame
     quarantined: pl.DataFrame
+    rows_read: int  # counted from the file, not from what was landed or quarantined
 
     @property
     def rows_quarantined(self) -> int:
         return self.quarantined.select(ROW).n_unique()
 
-    @property
-    def rows_read(self) -> int:
-        return self.landed.height + self.rows_quarantined
+
+@dataclass
+class TextFrame:
+    """A file as text columns, before any contract check."""
+
+    frame: pl.DataFrame  # one row per data row, with its spreadsheet row number in ROW
+    encoding: str
+    separator: str
+    rows_counted: int  # data rows counted from the file itself, apart from the parse
+    ragged: pl.DataFrame  # rows with fewer or more fields than the header (QUARANTINE_SCHEMA)
 
 
 def _looks_arabic(raw: bytes) -> bool:
@@ -161,17 +178,93 @@ def _bound(value: float) -> str:
 # --- loading a file as text columns -------------------------------------------------------
 
 
-def _csv_frame(path: Path, raw: bytes) -> tuple[pl.DataFrame, str, str, int]:
+def _is_blank(record: list[str]) -> bool:
+    return not record or (len(record) == 1 and not record[0].strip())
+
+
+def _csv_records(path: Path, text: str, separator: str) -> list[list[str]]:
+    """The file's records as the ``csv`` module reads them (quoted separators and line breaks
+    stay inside their field): the count of data rows does not rest on the parse."""
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True))
+    except csv.Error as error:
+        raise FileRejected(path, f"structure CSV illisible ({error})") from error
+
+
+def _ragged_rows(
+    path: Path, text: str, records: list[list[str]], first_row: int
+) -> list[dict[str, object]]:
+    """Rows whose field count differs from the header's; rejects a truncated file."""
+    width = len(records[0])
+    ragged: list[dict[str, object]] = []
+    last = max((i for i, r in enumerate(records) if not _is_blank(r)), default=0)
+    for i, record in enumerate(records[1:], start=1):
+        if _is_blank(record) or len(record) == width:
+            continue
+        row = first_row + i - 1
+        if len(record) < width and i == last and not text.endswith(("\n", "\r")):
+            raise FileRejected(
+                path,
+                f"fichier tronqué : la dernière ligne (ligne {row}) s'arrête après "
+                f"{len(record)} champ(s) sur {width}, sans fin de ligne (transfert "
+                "interrompu ?) ; aucune ligne chargée, renvoyer le fichier complet",
+            )
+        if len(record) < width:
+            column = records[0][len(record)].strip().lower()
+            reason = (
+                f"ligne incomplète : {len(record)} champ(s) au lieu de {width} "
+                "(champ manquant ou ligne coupée : aucune valeur n'est sûre)"
+            )
+        else:
+            column = f"champ {width + 1} (hors en-tête)"
+            reason = (
+                f"ligne trop longue : {len(record)} champs au lieu de {width} "
+                "(séparateur en trop ?)"
+            )
+        raw = _joined(record)
+        ragged.append(
+            {"source_file": path.name, ROW: row, "column_name": column, "raw_value": raw,
+             "reason": reason}
+        )  # fmt: skip
+    return ragged
+
+
+def _joined(record: list[str]) -> str:
+    text = " | ".join(record)
+    return text if len(text) <= 200 else f"{text[:199]}…"
+
+
+def _csv_frame(path: Path, raw: bytes) -> TextFrame:
     text, encoding = decode(path, raw)
     if not text.strip(" \t\r\n\ufeff"):
         raise FileRejected(path, "fichier vide")
     lines = text.splitlines()
     separator = sniff_separator(lines[0])
+    records = _csv_records(path, text.removeprefix("\ufeff"), separator)
+    first_row = 2
+    ragged = _ragged_rows(path, text, records, first_row)
     try:
-        frame = pl.read_csv(io.StringIO(text), separator=separator, infer_schema=False)
+        frame = pl.read_csv(
+            io.StringIO(text), separator=separator, infer_schema=False, truncate_ragged_lines=True
+        )
     except pl.exceptions.PolarsError as error:
         raise FileRejected(path, f"structure CSV illisible ({error})") from error
-    return frame, encoding, separator, 2
+    body = records[1:]
+    # polars keeps a blank line as an empty row but may drop blank lines at the very end
+    while len(body) > frame.height and _is_blank(body[-1]):
+        body.pop()
+    if frame.height != len(body):
+        raise FileRejected(
+            path,
+            f"structure CSV incohérente : {len(body)} enregistrement(s) comptés, "
+            f"{frame.height} lus",
+        )
+    frame = frame.with_row_index(ROW, offset=first_row).with_columns(pl.col(ROW).cast(pl.Int64))
+    blank = [first_row + i for i, r in enumerate(body) if _is_blank(r)]
+    frame = frame.filter(~pl.col(ROW).is_in(blank))
+    counted = sum(1 for r in body if not _is_blank(r))
+    ragged_frame = pl.DataFrame(ragged, schema=QUARANTINE_SCHEMA)
+    return TextFrame(frame, encoding, separator, counted, ragged_frame)
 
 
 def _cell_text(value: object) -> str | None:
@@ -184,7 +277,7 @@ def _cell_text(value: object) -> str | None:
     return str(value).strip()
 
 
-def _xlsx_frame(path: Path, contract: Contract) -> tuple[pl.DataFrame, str, str, int]:
+def _xlsx_frame(path: Path, contract: Contract) -> TextFrame:
     """The sheet's rows below the header line (found under any title block), as text."""
     import openpyxl
 
@@ -214,6 +307,7 @@ def _xlsx_frame(path: Path, contract: Contract) -> tuple[pl.DataFrame, str, str,
         missing = ", ".join(sorted(expected))
         raise FileRejected(path, f"ligne d'en-tête introuvable (colonnes attendues : {missing})")
     header = [(c or f"_col{i}").lower() for i, c in enumerate(rows[header_index])]
+    counted = sum(1 for r in rows[header_index + 1 :] if any(v not in (None, "") for v in r))
     body = [r for r in rows[header_index + 1 :] if any(v not in (None, "") for v in r)]
     frame = pl.DataFrame(
         [dict(zip(header, r, strict=False)) for r in body],
@@ -230,11 +324,14 @@ def _xlsx_frame(path: Path, contract: Contract) -> tuple[pl.DataFrame, str, str,
         if label.lower() not in title:
             raise FileRejected(path, f"bloc de titre incomplet : « {label} : … » absent")
         frame = frame.with_columns(pl.lit(title[label.lower()]).alias(column))
-    return frame, "xlsx", "", header_index + 2
+    frame = frame.with_row_index(ROW, offset=header_index + 2).with_columns(
+        pl.col(ROW).cast(pl.Int64)
+    )
+    return TextFrame(frame, "xlsx", "", counted, pl.DataFrame(schema=QUARANTINE_SCHEMA))
 
 
-def load_text_frame(path: Path, contract: Contract) -> tuple[pl.DataFrame, str, str, int]:
-    """(text columns, encoding, separator, spreadsheet row number of the first data row)."""
+def load_text_frame(path: Path, contract: Contract) -> TextFrame:
+    """The file's data rows as text columns, with their row numbers and counts."""
     raw = path.read_bytes()
     if not raw.strip():
         raise FileRejected(path, "fichier vide")
@@ -248,15 +345,18 @@ def load_text_frame(path: Path, contract: Contract) -> tuple[pl.DataFrame, str, 
 
 def read_export(path: Path, contract: Contract, known_codes: set[str]) -> ReadResult:
     """Parse one export file against its contract."""
-    frame, encoding, separator, first_row = load_text_frame(path, contract)
-    frame = frame.rename({c: c.strip().lower() for c in frame.columns})
+    text = load_text_frame(path, contract)
+    frame = text.frame.rename({c: c.strip().lower() for c in text.frame.columns if c != ROW})
     missing = [c.name for c in contract.columns if c.name not in frame.columns]
     if missing:
         raise FileRejected(path, f"colonne(s) obligatoire(s) absente(s) : {', '.join(missing)}")
-    if frame.height == 0:
+    if text.rows_counted == 0:
         raise FileRejected(path, "aucune ligne de données sous l'en-tête")
 
-    frame = frame.select(c.name for c in contract.columns).with_row_index(ROW, offset=first_row)
+    ragged_rows = text.ragged[ROW].implode()
+    frame = frame.select(ROW, *(c.name for c in contract.columns)).filter(
+        ~pl.col(ROW).is_in(ragged_rows)
+    )
     parsed = [_parse(c) for c in contract.columns]
     typed = frame.select(
         pl.col(ROW).cast(pl.Int64),
@@ -316,32 +416,42 @@ def read_export(path: Path, contract: Contract, known_codes: set[str]) -> ReadRe
         .cast(contract.schema)
         .with_columns(pl.lit(path.name).alias("source_file"))
     )
-    quarantined = (
-        errors.with_columns(pl.lit(path.name).alias("source_file"))
-        .select(*QUARANTINE_SCHEMA)
-        .cast(QUARANTINE_SCHEMA)
-        .sort(ROW, "column_name")
-    )
+    quarantined = pl.concat(
+        [
+            errors.with_columns(pl.lit(path.name).alias("source_file"))
+            .select(*QUARANTINE_SCHEMA)
+            .cast(QUARANTINE_SCHEMA),
+            text.ragged,
+        ]
+    ).sort(ROW, "column_name")
     raw = path.read_bytes()
-    return ReadResult(
+    result = ReadResult(
         path=path,
         sha256=hashlib.sha256(raw).hexdigest(),
         size_bytes=len(raw),
-        encoding=encoding,
-        separator=separator,
+        encoding=text.encoding,
+        separator=text.separator,
         landed=landed,
         quarantined=quarantined,
+        rows_read=text.rows_counted,
     )
+    if result.rows_read != result.landed.height + result.rows_quarantined:
+        raise FileRejected(
+            path,
+            f"lignes perdues à la lecture : {result.rows_read} lue(s) dans le fichier, "
+            f"{result.landed.height} chargée(s) + {result.rows_quarantined} en quarantaine",
+        )
+    return result
 
 
 def header_columns(path: Path, contract: Contract) -> set[str]:
     """The file's column names as ``read_export`` sees them (lower case, stripped); empty when
     the file cannot be read under this contract at all."""
     try:
-        frame, *_ = load_text_frame(path, contract)
+        frame = load_text_frame(path, contract).frame
     except (FileRejected, OSError, ValueError, zipfile.BadZipFile):
         return set()
-    return {c.strip().lower() for c in frame.columns}
+    return {c.strip().lower() for c in frame.columns if c != ROW}
 
 
 def guess_contract(path: Path, contracts: Iterable[Contract]) -> Contract | None:

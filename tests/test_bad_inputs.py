@@ -99,6 +99,11 @@ class Case:
 
 
 OK_LINE = "06.181.05.01;2024;1.50.10;Personnel;100;100;;90;;"
+SHORT = (
+    "ligne incomplète : {} champ(s) au lieu de 10 (champ manquant ou ligne coupée : aucune "
+    "valeur n'est sûre)"
+)
+TOO_LONG = "ligne trop longue : {} champs au lieu de 10 (séparateur en trop ?)"
 
 CASES = [
     Case("utf8_bom_thousands_spaces_decimal_comma", BUDGET_EXECUTION,
@@ -195,6 +200,32 @@ CASES = [
          csv_bytes("code_collectivite;exercice;code_taxe;annee_emission", "05;2024;TP;2020"),
          rejected="colonne(s) obligatoire(s) absente(s) : libelle_taxe, reste_a_recouvrer"),
     Case("ragged_line", BUDGET_EXECUTION, csv_bytes(BUDGET, OK_LINE + ";;;;extra;fields"),
+         quarantined=[(2, "champ 11 (hors en-tête)", TOO_LONG.format(15))]),
+    Case("truncated_last_line", BUDGET_EXECUTION,  # cut in transfer inside the first amount
+         csv_bytes(BUDGET, OK_LINE)
+         + "05;2024;2.20.10;Équipements et bâtiments;4 ".encode("utf-8-sig")[3:],
+         rejected="fichier tronqué : la dernière ligne (ligne 3) s'arrête après 5 champ(s) sur "
+                  "10, sans fin de ligne (transfert interrompu ?) ; aucune ligne chargée, "
+                  "renvoyer le fichier complet"),
+    Case("short_last_line_with_terminator", BUDGET_EXECUTION,
+         csv_bytes(BUDGET, OK_LINE, "05;2024;2.20.10;Équipements et bâtiments;4 "),
+         landed_rows=[2], quarantined=[(3, "credits_definitifs", SHORT.format(5))]),
+    Case("line_with_an_extra_field", BUDGET_EXECUTION,
+         csv_bytes(BUDGET, OK_LINE, "05;2024;1.50.20;Matériel;1 000;1 000;;900;;;12",
+                   "06;2024;1.50.10;Personnel;100;100;;90;;"),
+         landed_rows=[2, 4], quarantined=[(3, "champ 11 (hors en-tête)", TOO_LONG.format(11))]),
+    Case("line_with_a_missing_field_in_the_middle", BUDGET_EXECUTION,
+         csv_bytes(BUDGET, OK_LINE, "05;2024;1.50.20;Matériel;1 000;;900;;",
+                   "06;2024;1.50.10;Personnel;100;100;;90;;"),
+         landed_rows=[2, 4], quarantined=[(3, "recouvrements", SHORT.format(9))]),
+    Case("quoted_field_holding_the_separator", BUDGET_EXECUTION,
+         csv_bytes(BUDGET, '05;2024;1.50.20;"Voirie; éclairage";1;1;;1;;'),
+         landed_rows=[2], check={"libelle_ligne": "Voirie; éclairage", "paiements": 1.0}),
+    Case("blank_line_between_rows_is_not_a_row", BUDGET_EXECUTION,
+         csv_bytes(BUDGET, OK_LINE, "", "06;2024;1.50.10;Personnel;100;100;;90;;"),
+         landed_rows=[2, 4]),
+    Case("cut_inside_a_quoted_field", BUDGET_EXECUTION,
+         csv_bytes(BUDGET, OK_LINE)[:-2] + b'\r\n05;2024;1.50.20;"Voirie',
          rejected="structure CSV illisible"),
     Case("questionnaire_with_title_block", IC_DIAGNOSTIC, workbook_bytes(), landed_rows=[6],
          check={"code_collectivite": "06.181.05.01", "exercice": 2024, "score": 3}),
@@ -326,6 +357,6 @@ def test_read_always_equals_landed_plus_quarantined(tmp_path: Path) -> None:
     assert (manifest["rows_read"] == manifest["rows_landed"] + manifest["rows_quarantined"]).all()
     rejected = manifest.filter(pl.col("status") == "rejected")["source_file"].to_list()
     assert sorted(rejected) == [
-        "bom_only_file.csv", "empty_file.csv", "header_only.csv", "ragged_line.csv",
-        "whitespace_only_file.csv",
+        "bom_only_file.csv", "cut_inside_a_quoted_field.csv", "empty_file.csv",
+        "header_only.csv", "truncated_last_line.csv", "whitespace_only_file.csv",
     ]  # fmt: skip

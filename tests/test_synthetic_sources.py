@@ -6,8 +6,10 @@ search over seeds; at ~10 % per collectivity-year a pilot of 20 units can miss a
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 from pathlib import Path
 
 import numpy as np
@@ -148,6 +150,45 @@ def test_every_generated_file_meets_its_contract(pilot, landed):
         34
     ]
     assert written["audit_cells"] == 1
+
+
+def data_rows_in(path: Path) -> int:
+    """A file's data rows counted with plain Python, apart from the readers: CSV records of
+    the csv module below the header (blank lines are not rows), non-empty sheet rows below
+    the header row."""
+    if path.suffix == ".xlsx":
+        workbook = openpyxl.load_workbook(path, read_only=True)
+        rows = [r for sheet in workbook for r in sheet.iter_rows(values_only=True)]
+        workbook.close()
+        header = next(i for i, r in enumerate(rows) if "code_question" in r)
+        return sum(1 for r in rows[header + 1 :] if any(v not in (None, "") for v in r))
+    raw = path.read_bytes()
+    text = raw.decode("utf-8-sig") if raw.startswith(b"\xef\xbb\xbf") else raw.decode("latin-1")
+    separator = ";" if text.split("\n", 1)[0].count(";") else ","
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    return sum(1 for r in records[1:] if any(field.strip() for field in r))
+
+
+def test_rows_read_is_the_count_of_data_rows_in_each_file(pilot, landed, tmp_path, collectivities):
+    inbox, _, _ = pilot
+    counted = 0
+    for entity, result in landed.items():
+        for row in result.manifest.iter_rows(named=True):
+            folder = BY_ENTITY[entity].file_glob.split("/")[0]
+            path = inbox / folder / row["source_file"]
+            assert row["rows_read"] == data_rows_in(path), (entity, row["source_file"])
+            assert row["rows_read"] == row["rows_landed"] + row["rows_quarantined"]
+            counted += 1
+    assert counted > 100
+    broken = tmp_path / "broken"
+    cases = write_broken(broken)
+    known = set(collectivities["collectivity_code"])
+    for entity in sorted({c["entity"] for c in cases}):
+        result = ingest_source(broken, BY_ENTITY[entity], known, tmp_path / "raw")
+        for row in result.manifest.filter(pl.col("status") == "loaded").iter_rows(named=True):
+            path = next(broken.rglob(row["source_file"]))
+            assert row["rows_read"] == data_rows_in(path), row["source_file"]
+            assert row["rows_read"] == row["rows_landed"] + row["rows_quarantined"]
 
 
 # --- planted anomalies, found again independently ------------------------------------------
