@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import stat
 import subprocess
 import sys
 from pathlib import Path
+
+import duckdb
 
 from ingestion.contracts import CONTRACTS
 from orchestration.defs.transform.dbt import dbt_build_args
@@ -63,17 +66,74 @@ def test_dbt_args_and_schedule() -> None:
     assert sensors == {"inbox_sensor", "refresh_after_ingest_sensor"}
 
 
-def test_publish_switches_atomically_and_keeps_three(tmp_path) -> None:
-    warehouse = tmp_path / "warehouse.duckdb"
+def _warehouse(path: Path, generation: int, raw: Path) -> None:
+    """A warehouse like dbt's: a mart table, a seed, and a staging view over a parquet file."""
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"copy (select {generation} as generation) to '{raw}' (format parquet)")
+        for schema in ("marts", "methodology", "staging"):
+            con.execute(f"create schema if not exists {schema}")
+        con.execute(
+            "create or replace table marts.fct_scores as select ? as generation", [generation]
+        )
+        con.execute("create or replace table methodology.weights as select 0.5 as weight")
+        con.execute(f"create or replace view marts.v_raw as select * from read_parquet('{raw}')")
+        con.execute(f"create or replace view staging.stg as select * from read_parquet('{raw}')")
+
+
+def test_publish_switches_atomically_and_keeps_three(tmp_path: Path) -> None:
+    warehouse, raw = tmp_path / "warehouse.duckdb", tmp_path / "raw.parquet"
     published = tmp_path / "published"
+    (published).mkdir()
+    (published / ".warehouse_20260101T000000000000Z.duckdb.tmp").write_bytes(b"half a file")
     names = []
     for generation in range(5):
-        warehouse.write_bytes(f"generation {generation}".encode())
+        _warehouse(warehouse, generation, raw)
         names.append(publish(warehouse, published).name)
     assert (published / "CURRENT").read_text().strip() == names[-1]
     assert sorted(p.name for p in published.glob("warehouse_*.duckdb")) == names[-3:]
-    assert (published / names[-1]).read_bytes() == b"generation 4"
-    assert not list(published.glob(".*tmp"))
+    assert not list(published.glob(".*tmp*"))  # the killed publication's file is gone
+    current = published / names[-1]
+    assert stat.S_IMODE(current.stat().st_mode) == 0o444
+    with duckdb.connect(str(current), read_only=True) as con:
+        assert con.execute("select generation from marts.fct_scores").fetchall() == [(4,)]
+        kinds = con.execute(
+            "select schema_name, table_name from duckdb_tables() order by all"
+        ).fetchall()
+        assert kinds == [("marts", "fct_scores"), ("marts", "v_raw"), ("methodology", "weights")]
+        assert con.execute("select count(*) from duckdb_views() where not internal").fetchone() == (
+            0,
+        )
+
+
+def test_a_published_snapshot_is_frozen(tmp_path: Path) -> None:
+    """Raw files that change after publication do not change what the snapshot shows."""
+    warehouse, raw = tmp_path / "warehouse.duckdb", tmp_path / "raw.parquet"
+    _warehouse(warehouse, 1, raw)
+    snapshot = publish(warehouse, tmp_path / "published")
+    with duckdb.connect(str(warehouse)) as con:  # new raw data lands after publication
+        con.execute(f"copy (select 2 as generation) to '{raw}' (format parquet)")
+        assert con.execute("select generation from marts.v_raw").fetchall() == [(2,)]
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        assert con.execute("select generation from marts.v_raw").fetchall() == [(1,)]
+
+
+def test_publish_reads_what_the_write_ahead_log_holds(tmp_path: Path) -> None:
+    """A warehouse whose last writes sit in its WAL (a crashed writer, no checkpoint) is
+    published with those writes: DuckDB replays the log, a byte copy would not."""
+    warehouse, raw = tmp_path / "warehouse.duckdb", tmp_path / "raw.parquet"
+    _warehouse(warehouse, 1, raw)
+    script = (
+        "import duckdb, os, sys\n"
+        "con = duckdb.connect(sys.argv[1])\n"
+        "con.execute('set checkpoint_threshold = \\'1GB\\'')\n"
+        "con.execute('update marts.fct_scores set generation = 7')\n"
+        "os._exit(0)  # no checkpoint, no close: the update is only in the WAL\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(warehouse)], check=True)
+    assert warehouse.with_name(warehouse.name + ".wal").exists()
+    snapshot = publish(warehouse, tmp_path / "published")
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        assert con.execute("select generation from marts.fct_scores").fetchall() == [(7,)]
 
 
 def test_inbox_sensor_requests_the_fiscal_years_of_new_files(tmp_path, monkeypatch) -> None:

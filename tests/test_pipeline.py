@@ -277,12 +277,12 @@ def test_sub_scores_stay_in_their_band(built: dict) -> None:
 
 def test_rerun_is_idempotent(built: dict) -> None:
     before = query(built, "select * from marts.fct_risk_scores order by risk_score_id")
-    files = query(built, "select count(*) from staging.stg_ingest__file_versions")
+    files = query(built, "select count(*) from ingest.fct_ingest_files")
     from orchestration.lib.runner import run_pipeline
 
     assert all(r.success for r in run_pipeline(dg.DagsterInstance.ephemeral()))
     assert query(built, "select * from marts.fct_risk_scores order by risk_score_id") == before
-    assert query(built, "select count(*) from staging.stg_ingest__file_versions") == files
+    assert query(built, "select count(*) from ingest.fct_ingest_files") == files
     assert len(list((built["data"] / "published").glob("warehouse_*.duckdb"))) == 2
 
 
