@@ -92,17 +92,21 @@ class AccessDenied(PermissionError):
 class PageSpec:
     path: str
     title_key: str
-    icon: str
+    icon: str  # a Streamlit Material icon (``:material/name:``): no emoji font needed
 
 
 PAGES: dict[str, PageSpec] = {
-    "national": PageSpec("app_pages/national.py", "page_national", "🗺️"),
-    "collectivity": PageSpec("app_pages/collectivity.py", "page_collectivity", "🏛️"),
-    "quality": PageSpec("app_pages/quality.py", "page_quality", "🧪"),
-    "access_log": PageSpec("app_pages/access_log.py", "page_access_log", "📜"),
-    "programme": PageSpec("app_pages/programme.py", "page_programme", "📅"),
-    "recommendations": PageSpec("app_pages/recommendations.py", "page_recommendations", "✅"),
-    "rollout": PageSpec("app_pages/rollout.py", "page_rollout", "🧭"),
+    "national": PageSpec("app_pages/national.py", "page_national", ":material/map:"),
+    "collectivity": PageSpec(
+        "app_pages/collectivity.py", "page_collectivity", ":material/account_balance:"
+    ),
+    "quality": PageSpec("app_pages/quality.py", "page_quality", ":material/fact_check:"),
+    "access_log": PageSpec("app_pages/access_log.py", "page_access_log", ":material/history:"),
+    "programme": PageSpec("app_pages/programme.py", "page_programme", ":material/event_note:"),
+    "recommendations": PageSpec(
+        "app_pages/recommendations.py", "page_recommendations", ":material/task_alt:"
+    ),
+    "rollout": PageSpec("app_pages/rollout.py", "page_rollout", ":material/explore:"),
 }
 
 # The first page of a role is where it lands after logging in.
