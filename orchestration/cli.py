@@ -16,6 +16,8 @@ from typing import TextIO
 from orchestration.lib.settings import (
     DBT_PROJECT_DIR,
     REPO_ROOT,
+    BuildRunningError,
+    build_lock,
     data_dir,
     inbox_dir,
     published_dir,
@@ -103,13 +105,16 @@ def cmd_build(_: argparse.Namespace) -> None:
     console = Console(file=sys.stderr, highlight=False)  # kept while the streams go to the log
     _say(f"build log: {log}")
     run_config = {"loggers": {"build_log": {"config": {"path": str(log)}}}}
-    with (
-        log.open("a", encoding="utf-8") as log_stream,
-        _logging_to(log_stream),
-        BuildProgress(console=console) as progress,
-        contextlib.redirect_stdout(log_stream),  # dbt's own lines, banners, libraries' prints
-        contextlib.redirect_stderr(log_stream),
-    ):
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(build_lock())
+        except BuildRunningError as running:
+            raise SystemExit(f"[tadqiq] {running}: wait for it, or see `tadqiq status`") from None
+        log_stream = stack.enter_context(log.open("a", encoding="utf-8"))
+        stack.enter_context(_logging_to(log_stream))
+        progress = stack.enter_context(BuildProgress(console=console))
+        stack.enter_context(contextlib.redirect_stdout(log_stream))  # dbt's lines, banners
+        stack.enter_context(contextlib.redirect_stderr(log_stream))
         progress.start_phase("parsing the dbt project")
         dbt_parse()
         with dg.DagsterInstance.get() as instance:

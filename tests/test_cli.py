@@ -4,6 +4,8 @@ display and log file, each checked against files and events made here."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -128,3 +130,23 @@ def test_build_log_feeds_the_progress_and_the_file(
     assert "a debug line" not in captured.out + captured.err
     assert [phase.name for phase in progress.phases] == ["one fake ingestion"]
     assert os.path.getsize(log) > 0
+
+
+def test_one_build_at_a_time_and_a_killed_one_leaves_no_lock(data: Path) -> None:
+    from orchestration.lib.settings import BuildRunningError, build_lock
+
+    with build_lock(), pytest.raises(SystemExit, match="a build is already running"):
+        main(["build"])  # stops before any work: nothing is parsed, nothing is run
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import time; from orchestration.lib.settings import build_lock\n"
+         "with build_lock():\n    print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ},
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with pytest.raises(BuildRunningError, match=f"pid {holder.pid}"), build_lock():
+        pass
+    holder.kill()  # SIGKILL: no clean-up ran
+    holder.wait()
+    with build_lock():  # the kernel released the dead holder's lock
+        pass

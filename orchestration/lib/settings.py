@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -26,10 +30,15 @@ def set_env_defaults() -> None:
 
 
 # The embedded default's Dagster instance: local storage under DAGSTER_HOME, no telemetry (the
-# machines reach no network but package registries). docs/operations.md has the PostgreSQL one.
+# machines reach no network but package registries), and one step at a time in the
+# `duckdb_warehouse` pool (dbt and the publication), so two runs take turns on the DuckDB file
+# instead of failing on its lock. docs/operations.md has the PostgreSQL one.
 DAGSTER_YAML = """\
 telemetry:
   enabled: false
+concurrency:
+  pools:
+    default_limit: 1
 """
 
 
@@ -44,6 +53,40 @@ def put_interpreter_on_path() -> None:
     entries = os.environ.get("PATH", "").split(os.pathsep)
     if scripts not in entries:
         os.environ["PATH"] = os.pathsep.join([scripts, *filter(None, entries)])
+
+
+@contextlib.contextmanager
+def build_lock() -> Iterator[None]:
+    """One build at a time on this data directory: a second one stops at once and says why.
+
+    An advisory lock (``flock``) on ``data/.build.lock``: the kernel drops it when the holder
+    dies, so a killed build never leaves a stale lock behind.
+    """
+    path = data_dir() / ".build.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise BuildRunningError(
+                f"a build is already running on {data_dir()} ({holder})"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class BuildRunningError(RuntimeError):
+    """Another build holds the data directory."""
 
 
 def data_dir() -> Path:
