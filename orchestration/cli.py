@@ -264,6 +264,21 @@ def cmd_status(_: argparse.Namespace) -> None:
         console.print(table)
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Recall and precision of what an auditor is shown, against the generator's truth."""
+    from orchestration.lib import evaluate, status
+
+    snapshot = status.current_snapshot()
+    truth = args.ground_truth or data_dir() / "ground_truth" / "anomalies.csv"
+    if snapshot is None or not truth.is_file():
+        _say("nothing to evaluate: run `tadqiq generate` and `tadqiq build` first")
+        return 1
+    scores = evaluate.measure(*evaluate.load(snapshot.path, truth))
+    _say(f"snapshot {snapshot.path.name}, ground truth {truth}")
+    print(evaluate.table(scores), flush=True)
+    return 0
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Copy files into the inbox, each under its source, and print its contract check now."""
     import shutil
@@ -383,6 +398,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--copy-rejected", action="store_true",
                    help="copy a rejected file too (its rejection is then recorded)")  # fmt: skip
     p.set_defaults(func=cmd_ingest)
+    p = sub.add_parser("evaluate", help="recall and precision of the flags against the truth")
+    p.add_argument("--ground-truth", type=Path, default=None,
+                   help="default: data/ground_truth/anomalies.csv")  # fmt: skip
+    p.set_defaults(func=cmd_evaluate)
     p = sub.add_parser("demo", help="generate, build, publish and serve, end to end")
     scope_args(p)
     p.add_argument("--port", type=int, default=8501)
