@@ -10,10 +10,11 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.venv-tools/bin/uv)
 VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
+PYTHONS ?= 3.12 3.13  # the other supported Pythons, beside $(PYTHON)
 SCOPE ?= rollout
 YEARS ?= 2022-2024
 
-.PHONY: install system-packages demo build generate serve ui test lint fmt manifest benchmark clean
+.PHONY: install test-pythons system-packages demo build generate serve ui test lint fmt manifest benchmark clean
 
 $(UV):
 	$(PYTHON) -m venv $(CURDIR)/.venv-tools
@@ -56,6 +57,9 @@ system-packages:  ## Chromium, poppler and an Arabic font for the browser and PD
 
 test: lint system-packages  ## lint, then the whole test suite (a skipped test fails it)
 	$(BIN)/pytest -q -p no:cacheprovider
+
+test-pythons: $(UV) system-packages  ## the test suite on each other supported Python (PYTHONS)
+	UV=$(UV) .ci/test-pythons $(PYTHONS)
 
 benchmark: install  ## time and peak memory of a scope, end to end (SCOPE=national)
 	$(BIN)/python -m orchestration.benchmark --scope $(SCOPE) --years $(YEARS)
