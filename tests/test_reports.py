@@ -16,7 +16,7 @@ from pathlib import Path
 import arabic_reshaper
 import openpyxl
 import pytest
-from dashboard_fixtures import build_warehouse
+from dashboard_fixtures import add_audit_marts, build_warehouse
 from streamlit.testing.v1 import AppTest
 
 from dashboards import auth, downloads
@@ -60,6 +60,14 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.fixture
 def db_with_recommendations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     path = build_warehouse(tmp_path / "tadqiq_recs.duckdb", recommendations=True)
+    monkeypatch.setenv(queries.DB_ENV, str(path))
+    return str(path)
+
+
+@pytest.fixture
+def db_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The fixture warehouse with the hand-made audit marts (missions, programme...)."""
+    path = add_audit_marts(build_warehouse(tmp_path / "tadqiq_audit.duckdb"))
     monkeypatch.setenv(queries.DB_ENV, str(path))
     return str(path)
 
@@ -234,6 +242,125 @@ def test_national_pdf_in_both_languages(db: str, tmp_path: Path) -> None:
         text = pdf_text(pdf, tmp_path, f"national_{lang}.pdf")
         assert title in text
         assert pdf_pages(pdf, tmp_path, f"national_{lang}")
+
+
+# --- the national report's audit programme ------------------------------------------------
+#
+# Expected figures counted by hand from tests/dashboard_fixtures.py (MISSIONS, PROGRAMME):
+# programme year 2024, region 01 (Tanger-Tétouan-Al Hoceïma): M-01-2024-1 closed 50/55 days,
+# M-01-2024-2 reporting 60/65 -> planned 2, done 2, cancelled 0, days 110 planned, 120 used.
+# Region 06 (Casablanca-Settat): M-06-2024-1 closed 40/50, -2 in progress 30/20, -3 cancelled
+# 60/-, -4 reporting 35/30, -5 closed 20/20 -> planned 5, done 3, cancelled 1, days 185 / 120.
+# No proposal for 2024. For 2025, selected proposals: region 06 annual 06.141.01.0 recettes 60
+# and paie 45, annual 06 recettes 60, joint 06.141.01.0 commande_publique 60, multi-year
+# 06.141.01.0 recettes 60 -> 5 missions, 285 days; region 01 annual patrimoine 50 and joint
+# recettes 60 -> 2, 110 (the commande_publique annual and the 06.181.01.1 joint are not selected).
+
+PROGRAMME_2024 = {
+    # region: planned, done, cancelled, days planned, days used, proposed, proposed days
+    "Tanger-Tétouan-Al Hoceïma": [2, 2, 0, 110, 120, 0, 0],
+    "Casablanca-Settat": [5, 3, 1, 185, 120, 0, 0],
+    "Total": [7, 5, 1, 295, 240, 0, 0],
+}
+MISSIONS_2024_06 = {"M-06-2024-1", "M-06-2024-2", "M-06-2024-3", "M-06-2024-4", "M-06-2024-5"}
+MISSIONS_2024 = MISSIONS_2024_06 | {"M-01-2024-1", "M-01-2024-2"}
+
+
+def programme_sheet(xlsx: bytes) -> tuple[dict[str, list], dict[str, list]]:
+    """(rows of the per-region table by region, rows of the missions list by mission id)."""
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx))[FR["report_sheet_programme"]]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = next(i for i, row in enumerate(rows) if row[0] == FR["col_region"])
+    regions: dict[str, list] = {}
+    missions: dict[str, list] = {}
+    table = "regions"
+    for row in rows[header + 1 :]:
+        if row[0] is None:
+            table = "between" if table == "regions" else table
+        elif row[0] == FR["col_mission"]:
+            table = "missions"
+        elif table == "regions":
+            regions[row[0]] = row[1:8]
+        elif table == "missions":
+            missions[row[0]] = row[1:9]
+    return regions, missions
+
+
+def test_programme_sheet_figures_per_region_and_missions(db_audit: str) -> None:
+    xlsx = reports.build_national_report(db_audit, MINISTRY, 2024, "commune", "fr", "xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(xlsx))
+    assert book.sheetnames[-2:] == [FR["report_sheet_programme"], FR["report_sheet_sources"]]
+    regions, missions = programme_sheet(xlsx)
+    assert regions == PROGRAMME_2024
+    assert set(missions) == MISSIONS_2024
+    # collectivity code, name, region, process, body, status, days planned, days used
+    assert missions["M-06-2024-3"] == [
+        "06.181.01.1", "Bouskoura", "Casablanca-Settat", "Commande publique", "IGAT",
+        FR["mission_status_cancelled"], 60, None,
+    ]  # fmt: skip
+    assert missions["M-01-2024-2"][3:] == [
+        "Paie et ressources humaines",
+        "IGF",
+        FR["mission_status_reporting"],
+        60,
+        65,
+    ]
+    assert missions["M-06-2024-4"][4:6] == [
+        FR["body_audit_interne"],
+        FR["mission_status_reporting"],
+    ]
+
+
+def test_programme_of_a_year_with_proposals(db_audit: str) -> None:
+    xlsx = reports.build_national_report(db_audit, MINISTRY, 2025, "commune", "fr", "xlsx")
+    regions, missions = programme_sheet(xlsx)
+    assert regions == {
+        "Tanger-Tétouan-Al Hoceïma": [1, 0, 0, 40, 0, 2, 110],  # M-01-2025-1 planned
+        "Casablanca-Settat": [2, 0, 0, 70, 10, 5, 285],  # M-06-2025-1 planned, -2 in progress
+        "Total": [3, 0, 0, 110, 10, 7, 395],
+    }
+    assert set(missions) == {"M-06-2025-1", "M-06-2025-2", "M-01-2025-1"}
+
+
+def test_regional_report_holds_its_region_missions_only(db_audit: str, tmp_path: Path) -> None:
+    xlsx = reports.build_national_report(db_audit, REGION_06, 2024, "commune", "fr", "xlsx")
+    regions, missions = programme_sheet(xlsx)
+    assert regions == {
+        "Casablanca-Settat": PROGRAMME_2024["Casablanca-Settat"],
+        "Total": PROGRAMME_2024["Casablanca-Settat"],
+    }
+    assert set(missions) == MISSIONS_2024_06
+    if POPPLER:
+        pdf = reports.build_national_report(db_audit, REGION_06, 2024, "commune", "fr", "pdf")
+        text = pdf_text(pdf, tmp_path, "region06.pdf")
+        assert "Bouskoura (06.181.01.1)" in text
+        assert "01.511" not in text and "Tanger" not in text
+
+
+def test_programme_section_without_audit_marts(db: str) -> None:
+    xlsx = reports.build_national_report(db, MINISTRY, 2024, "commune", "fr", "xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx))[FR["report_sheet_programme"]]
+    assert FR["report_no_programme_data"] in [c.value for c in sheet["A"]]
+
+
+@needs_poppler
+def test_programme_section_in_both_pdfs(db_audit: str, tmp_path: Path) -> None:
+    pdf = reports.build_national_report(db_audit, MINISTRY, 2024, "commune", "fr", "pdf")
+    text = pdf_text(pdf, tmp_path, "programme_fr.pdf")
+    assert FR["report_programme"].format(year=2024) in text
+    assert FR["report_programme_missions"].format(year=2024, count=7) in text
+    total = next(line for line in text.splitlines() if line.strip().startswith("Total ") and
+                 "295" in line)  # fmt: skip
+    assert total.split()[1:] == ["7", "5", "1", "295", "240", "0", "0"]
+    assert "Casablanca (06.141.01.0)" in text and "Recettes et recouvrement" in text
+
+    pdf = reports.build_national_report(db_audit, MINISTRY, 2024, "commune", "ar", "pdf")
+    text = pdf_text(pdf, tmp_path, "programme_ar.pdf")
+    # Arabic labels, shaped (pdftotext gives the joined forms back in logical order)
+    for arabic in ("برنامج التدقيق", AR["col_audit_body"], "المداخيل والتحصيل"):
+        assert arabic_reshaper.reshape(arabic) in text, arabic
+    assert not [c for c in text if ord(c) in ARABIC_LETTERS]  # no unshaped letter
+    assert "295" in text and "240" in text  # the totals, Latin digits
 
 
 # --- downloads, command line, Dagster ---------------------------------------------------

@@ -15,7 +15,7 @@ import pandas as pd
 
 from tadqiq import warehouse
 from tadqiq.access import Role, Scope
-from tadqiq.i18n import label
+from tadqiq.i18n import FR, MISSING, label
 
 MOROCCO = ZoneInfo("Africa/Casablanca")
 LANGS = ("fr", "ar")
@@ -64,6 +64,33 @@ class CollectivityReport:
         return str(self.overview["methodology_version"])
 
 
+PROGRAMME_REGION_COLUMNS = (
+    "region_code", "region", "missions_planned", "missions_done", "missions_cancelled",
+    "auditor_days_planned", "auditor_days_used", "proposed_missions", "proposed_auditor_days",
+)  # fmt: skip
+PROGRAMME_MISSION_COLUMNS = (
+    "mission_id", "collectivity_code", "collectivity", "region", "process", "body", "status",
+    "planned_auditor_days", "actual_auditor_days",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ProgrammeSection:
+    """The audit programme of the report's year, over the requester's scope.
+
+    ``by_region``: per region, the adopted programme's missions (planned: every mission of the
+    year, cancelled ones included; done: report stage or closed), its auditor-days planned and
+    used, and the proposed programme's selected missions and auditor-days for that year.
+    ``missions``: the adopted programme's missions, labels in the report's language.
+    ``available``: False when the snapshot has no audit marts (the section says so).
+    """
+
+    year: int
+    by_region: pd.DataFrame
+    missions: pd.DataFrame
+    available: bool = True
+
+
 @dataclass(frozen=True)
 class NationalReport:
     meta: Meta
@@ -72,8 +99,8 @@ class NationalReport:
     scope_label: str
     ranking: pd.DataFrame
     classes_by_region: pd.DataFrame
-    # the audit programme marts are not there yet: its section will read them into here
-    sections: tuple[str, ...] = ("classes_by_region", "ranking")
+    programme: ProgrammeSection
+    sections: tuple[str, ...] = ("classes_by_region", "ranking", "programme")
 
     @property
     def version(self) -> str:
@@ -135,6 +162,70 @@ def classes_by_region(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
     return counts.sort_values("region_code").reset_index(drop=True)
 
 
+def _coded_label(lang: str, prefix: str, value: object) -> str:
+    """``{prefix}_{value}`` in ``lang``, or the warehouse's own word when there is no label."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return MISSING
+    key = f"{prefix}_{value}"
+    return label(lang, key) if key in FR else str(value)
+
+
+def programme_section(db: str, scope: Scope, year: int, lang: str) -> ProgrammeSection:
+    """The audit programme of ``year`` within ``scope`` (scoped queries of ``warehouse``)."""
+    if not warehouse.has_audit_marts(db):
+        empty = pd.DataFrame(columns=list(PROGRAMME_REGION_COLUMNS))
+        return ProgrammeSection(year, empty, pd.DataFrame(columns=list(PROGRAMME_MISSION_COLUMNS)),
+                                available=False)  # fmt: skip
+    progress = warehouse.programme_progress(db, scope)
+    progress = progress[progress["programme_year"] == year]
+    adopted = progress.groupby(["region_code", f"region_name_{lang}"], as_index=False)[
+        ["missions_planned", "missions_done", "missions_cancelled", "auditor_days_planned",
+         "auditor_days_used"]
+    ].sum()  # fmt: skip
+    proposals = warehouse.audit_programme(db, scope)
+    proposals = proposals[(proposals["programme_year"] == year) & proposals["is_selected"]]
+    proposed = (
+        proposals.groupby(["region_code", f"region_name_{lang}"], as_index=False)
+        .agg(proposed_missions=("audit_programme_id", "count"),
+             proposed_auditor_days=("auditor_days", "sum"))
+    )  # fmt: skip
+    by_region = (
+        adopted.merge(proposed, on=["region_code", f"region_name_{lang}"], how="outer")
+        .rename(columns={f"region_name_{lang}": "region"})
+        .fillna(0)
+        .sort_values("region_code")
+        .reset_index(drop=True)
+    )
+    for column in PROGRAMME_REGION_COLUMNS[2:]:
+        by_region[column] = by_region[column].astype(float if "days" in column else int)
+
+    missions = warehouse.missions(db, scope)
+    missions = missions[missions["programme_year"] == year].sort_values(
+        ["region_code", "collectivity_code", "planned_start_date", "mission_id"]
+    )
+    processes = warehouse.audit_process_names(db, scope)
+    process_names = processes[f"name_{lang}"].to_dict() if not processes.empty else {}
+    listed = pd.DataFrame(
+        {
+            "mission_id": missions["mission_id"],
+            "collectivity_code": missions["collectivity_code"],
+            "collectivity": missions[f"name_{lang}"],
+            "region": missions[f"region_name_{lang}"],
+            "process": missions["audit_process_code"].map(
+                lambda code: process_names.get(code, code)
+            ),
+            "body": missions["audit_body"].map(lambda x: _coded_label(lang, "body", x)),
+            "status": missions["mission_status"].map(
+                lambda x: _coded_label(lang, "mission_status", x)
+            ),
+            "planned_auditor_days": missions["planned_auditor_days"],
+            "actual_auditor_days": missions["actual_auditor_days"],
+        },
+        columns=list(PROGRAMME_MISSION_COLUMNS),
+    ).reset_index(drop=True)
+    return ProgrammeSection(year, by_region[list(PROGRAMME_REGION_COLUMNS)], listed)
+
+
 def national_report(db: str, scope: Scope, year: int, level: str, lang: str) -> NationalReport:
     ranking = warehouse.ranking(db, scope, year, level)
     return NationalReport(
@@ -144,4 +235,5 @@ def national_report(db: str, scope: Scope, year: int, level: str, lang: str) -> 
         scope_label=_scope_label(db, scope, lang),
         ranking=ranking,
         classes_by_region=classes_by_region(ranking, lang),
+        programme=programme_section(db, scope, year, lang),
     )

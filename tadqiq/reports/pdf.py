@@ -604,10 +604,66 @@ def _ranking(styles: Styles, report: NationalReport) -> list[Any]:
     ]
 
 
-# the sections of the national report, in order; the audit programme adds its own here
+def _programme(styles: Styles, report: NationalReport) -> list[Any]:
+    """The audit programme of the report's year: per region, then every programmed mission."""
+    meta, programme = report.meta, report.programme
+    story: list[Any] = [
+        CondPageBreak(50 * mm),
+        styles.p(meta.t("report_programme", year=programme.year), styles.h2),
+    ]
+    if not programme.available:
+        return [*story, styles.p(meta.t("report_no_programme_data"), styles.note)]
+    story.append(styles.p(meta.t("report_programme_note", year=programme.year), styles.note))
+
+    keys = ("missions_planned", "missions_done", "missions_cancelled", "auditor_days_planned",
+            "auditor_days_used", "proposed_missions", "proposed_auditor_days")  # fmt: skip
+    headers = [meta.t("col_region"), meta.t("kpi_missions_planned"), meta.t("kpi_missions_done"),
+               meta.t("kpi_missions_cancelled"), meta.t("legend_days_planned"),
+               meta.t("legend_days_used"), meta.t("report_proposed_missions"),
+               meta.t("report_proposed_days")]  # fmt: skip
+    widths = [FRAME_W * 0.23] + [FRAME_W * 0.11] * 7
+    regions = programme.by_region
+    rows = [[r["region"], *[fmt_number(r[k]) for k in keys]] for _, r in regions.iterrows()]
+    rows.append([meta.t("report_total"), *[fmt_number(regions[k].sum()) for k in keys]])
+    story += [
+        Spacer(1, 2),
+        styles.p(meta.t("report_programme_by_region"), styles.body),
+        table(styles, headers, rows, widths, numeric=range(1, 8), bold_last=True),
+        Spacer(1, 6),
+    ]
+
+    missions = programme.missions
+    story.append(
+        styles.p(
+            meta.t("report_programme_missions", year=programme.year,
+                   count=fmt_number(len(missions))),
+            styles.body,
+        )
+    )  # fmt: skip
+    if missions.empty:
+        story.append(
+            styles.p(meta.t("report_no_programmed_missions", year=programme.year), styles.note)
+        )
+        return story
+    headers = [meta.t("collectivity"), meta.t("col_region"), meta.t("col_process"),
+               meta.t("col_audit_body"), meta.t("col_status"), meta.t("legend_days_planned"),
+               meta.t("legend_days_used")]  # fmt: skip
+    widths = [FRAME_W * w for w in (0.22, 0.16, 0.19, 0.11, 0.09, 0.115, 0.115)]
+    rows = [
+        [f"{m['collectivity']} ({m['collectivity_code']})", m["region"], m["process"], m["body"],
+         m["status"], fmt_number(m["planned_auditor_days"]),
+         fmt_number(m["actual_auditor_days"])]
+        for _, m in missions.iterrows()
+    ]  # fmt: skip
+    story.append(table(styles, headers, rows, widths, numeric=(5, 6)))
+    return story
+
+
+# the sections of the national report, in order
 NATIONAL_SECTIONS: dict[str, Callable[[Styles, NationalReport], list[Any]]] = {
     "classes_by_region": _classes_by_region,
     "ranking": _ranking,
+    "programme": _programme,
 }
 
 

@@ -404,6 +404,8 @@ def national_xlsx(report: NationalReport) -> bytes:
                  book.wb.add_format({"bold": True, "bg_color": CLASS_FILL[risk_class],
                                      "border": 1, "align": "center"}))  # fmt: skip
 
+    _programme_sheet(book, report)
+
     book.sources(
         book.sheet("report_sheet_sources"),
         [
@@ -411,8 +413,64 @@ def national_xlsx(report: NationalReport) -> bytes:
             (meta.t("level"), level_label(report.level, lang)),
             (meta.t("fiscal_year"), report.year),
             (meta.t("kpi_scored"), len(report.ranking)),
-            ("Tables", "marts.fct_risk_scores, marts.dim_collectivities"),
+            (
+                "Tables",
+                "marts.fct_risk_scores, marts.dim_collectivities, marts.fct_missions, "
+                "marts.fct_audit_programme",
+            ),
         ],
         report.version,
     )
     return book.close()
+
+
+def _programme_sheet(book: Book, report: NationalReport) -> None:
+    """The audit programme of the report's year: per region, then the missions one by one."""
+    meta, programme = report.meta, report.programme
+    ws = book.sheet("report_sheet_programme")
+    ws.write(0, 0, f"{meta.t('report_programme', year=programme.year)} — {report.scope_label}",
+             book.title)  # fmt: skip
+    if not programme.available:
+        ws.write(2, 0, meta.t("report_no_programme_data"), book.note)
+        return
+    ws.write(1, 0, meta.t("report_programme_note", year=programme.year), book.note)
+    ws.write(3, 0, meta.t("report_programme_by_region"), book.bold_text)
+    region_columns = [
+        (meta.t("col_region"), "region", 30, book.text),
+        (meta.t("kpi_missions_planned"), "missions_planned", 13, book.int),
+        (meta.t("kpi_missions_done"), "missions_done", 13, book.int),
+        (meta.t("kpi_missions_cancelled"), "missions_cancelled", 13, book.int),
+        (meta.t("legend_days_planned"), "auditor_days_planned", 14, book.int),
+        (meta.t("legend_days_used"), "auditor_days_used", 14, book.int),
+        (meta.t("report_proposed_missions"), "proposed_missions", 13, book.int),
+        (meta.t("report_proposed_days"), "proposed_auditor_days", 14, book.int),
+    ]
+    regions = programme.by_region
+    rows = [[row[key] for _t, key, _w, _f in region_columns] for _, row in regions.iterrows()]
+    rows.append([meta.t("report_total"), *[regions[key].sum() for _t, key, _w, _f in
+                                           region_columns[1:]]])  # fmt: skip
+    last = book.table(ws, 4, region_columns, rows, freeze=False)
+
+    first = last + 3
+    title = meta.t("report_programme_missions", year=programme.year,
+                   count=len(programme.missions))  # fmt: skip
+    ws.write(first - 1, 0, title, book.bold_text)
+    if programme.missions.empty:
+        ws.write(first, 0, meta.t("report_no_programmed_missions", year=programme.year), book.note)
+        return
+    mission_columns = [
+        (meta.t("col_mission"), "mission_id", 14, book.text),
+        (meta.t("col_code"), "collectivity_code", 14, book.text),
+        (meta.t("collectivity"), "collectivity", 26, book.text),
+        (meta.t("col_region"), "region", 26, book.text),
+        (meta.t("col_process"), "process", 26, book.text),
+        (meta.t("col_audit_body"), "body", 16, book.text),
+        (meta.t("col_status"), "status", 13, book.text),
+        (meta.t("legend_days_planned"), "planned_auditor_days", 14, book.int),
+        (meta.t("legend_days_used"), "actual_auditor_days", 14, book.int),
+    ]
+    rows = [
+        [row[key] for _t, key, _w, _f in mission_columns]
+        for _, row in programme.missions.iterrows()
+    ]
+    book.table(ws, first, mission_columns, rows, freeze=False)
