@@ -129,6 +129,26 @@ def test_runs_succeed_with_every_check_passing(built: dict) -> None:
     assert all(e.passed for e in evaluations)
 
 
+def test_the_broken_files_land_but_make_no_scored_year(built: dict) -> None:
+    """Their rows land (2019, a single collectivity's budget) but 2019 is not scored: no
+    indicator, score, rank or programme line (min_collectivities_per_scored_year)."""
+    (landed,) = query(
+        built,
+        "select count(*) from ingest.fct_ingest_files where source_file like 'zz_%' "
+        "and file_status = 'loaded'",
+    )[0]
+    assert landed > 0
+    for table, column in (
+        ("marts.fct_indicators", "fiscal_year"),
+        ("marts.fct_risk_scores", "fiscal_year"),
+        ("marts.fct_audit_programme", "base_fiscal_year"),
+    ):
+        years = [y for (y,) in query(built, f"select distinct {column} from {table}")]
+        assert 2019 not in years, table
+    years = query(built, "select fiscal_year, count(*) from marts.fct_risk_scores group by 1")
+    assert all(n >= 5 for _, n in years)
+
+
 def test_indicators_match_a_second_computation(built: dict) -> None:
     expected = expected_indicators(built["data"] / "inbox")
     catalogue = {row["indicator_code"]: row for row in seed("indicator_catalogue")}

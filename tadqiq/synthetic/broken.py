@@ -9,7 +9,10 @@ reason). Tests ingest a folder holding only these files and compare.
 Every file uses the pilot's collectivities (``06.181.05.01``, ``05``, ``06``, ``06.141.01.0``),
 fiscal year 2019 (before any generated year, so that a loaded broken file never supersedes
 generated data) and budget lines of ``dbt_project/seeds/budget_nomenclature.csv``; loaded
-files of the same source cover different collectivities, so none supersedes another.
+files of the same source cover different collectivities, so none supersedes another. Their
+rows land (that is the point: the quarantine is shown), but a year with the budget of a single
+collectivity is not scored (``min_collectivities_per_scored_year``, docs/methodology.md §5),
+so they do not create a fiscal year 2019 in the scores, ranks or programme.
 """
 
 from __future__ import annotations

@@ -1,7 +1,38 @@
+{#
+    One row per scored collectivity-year: the universe of every indicator, score and rank.
+    A fiscal year is scored only when the budget execution of at least
+    min_collectivities_per_scored_year collectivities has landed (ranking_parameters): a stray
+    file of an old year lands and shows on the quality page, but does not make a year with a
+    single collectivity ranked 1 of 1 (docs/methodology.md, section 5).
+#}
 with
 
-budget_lines as (
+all_budget_lines as (
     select * from {{ ref('int_budget_lines_classified') }}
+),
+
+parameters as (
+    select
+        max(
+            case when parameter = 'min_collectivities_per_scored_year' then value end
+        ) as min_collectivities_per_scored_year
+    from {{ ref('ranking_parameters') }}
+),
+
+scored_years as (
+    select all_budget_lines.fiscal_year
+    from all_budget_lines
+    cross join parameters
+    group by all_budget_lines.fiscal_year, parameters.min_collectivities_per_scored_year
+    having
+        count(distinct all_budget_lines.collectivity_code)
+        >= parameters.min_collectivities_per_scored_year
+),
+
+budget_lines as (
+    select all_budget_lines.*
+    from all_budget_lines
+    inner join scored_years on all_budget_lines.fiscal_year = scored_years.fiscal_year
 ),
 
 aggregated as (
