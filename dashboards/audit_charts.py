@@ -79,18 +79,27 @@ def _legend_on_top(fig: go.Figure) -> None:
 
 
 def _bars(
-    x: Sequence[Any], series: Sequence[tuple[str, Sequence[float], str]], *, barmode: str
+    x: Sequence[Any],
+    series: Sequence[tuple[str, Sequence[float], str]],
+    *,
+    barmode: str,
+    horizontal: bool = False,
 ) -> go.Figure:
+    """Bars per category ``x``; ``horizontal`` puts the categories on the y axis."""
+    category = "y" if horizontal else "x"
     fig = go.Figure(
         [
             go.Bar(
-                x=list(x),
-                y=list(values),
+                **(
+                    {"y": list(x), "x": list(values), "orientation": "h"}
+                    if horizontal
+                    else {"x": list(x), "y": list(values)}
+                ),
                 name=name,
                 marker_color=color,
                 text=[fmt_number(v) for v in values],
                 textposition="inside" if barmode == "stack" else "outside",
-                hovertemplate=f"%{{x}}<br>{name} : %{{text}}<extra></extra>",
+                hovertemplate=f"%{{{category}}}<br>{name} : %{{text}}<extra></extra>",
             )
             for name, values, color in series
         ]
@@ -158,20 +167,39 @@ def auditor_days_by_year(by_year: pd.DataFrame, title: str) -> go.Figure:
     return _finish(fig, title, height=420, subtitle=" ")
 
 
-def missions_by_group(by_group: pd.DataFrame, label_column: str, title: str) -> go.Figure:
-    """Missions planned, done and cancelled per region or rollout phase (grouped bars)."""
+def missions_by_group(
+    by_group: pd.DataFrame, label_column: str, title: str, *, horizontal: bool = False
+) -> go.Figure:
+    """Missions planned, done and cancelled per region or rollout phase (grouped bars).
+
+    ``horizontal`` (the regions): one row per group with its name on the y axis, as wide as
+    the longest name needs, so twelve region names never overlap in half a page's width.
+    """
+    series = [
+        (t("legend_planned"), by_group["missions_planned"], PLANNED_COLOR),
+        (t("legend_done"), by_group["missions_done"], DONE_COLOR),
+        (t("legend_cancelled"), by_group["missions_cancelled"], CANCELLED_COLOR),
+    ]
+    if not horizontal:
+        fig = _bars([wrap(str(label)) for label in by_group[label_column]], series, barmode="group")
+        fig.update_xaxes(type="category", tickangle=0)
+        _count_axis(fig, t("axis_missions"), by_group["missions_planned"])
+        return _finish(fig, title, height=420, subtitle=t("missions_subtitle"))
+    # first group at the top, as in the table below the chart
+    ordered = by_group.iloc[::-1]
     fig = _bars(
-        [wrap(str(label)) for label in by_group[label_column]],
-        [
-            (t("legend_planned"), by_group["missions_planned"], PLANNED_COLOR),
-            (t("legend_done"), by_group["missions_done"], DONE_COLOR),
-            (t("legend_cancelled"), by_group["missions_cancelled"], CANCELLED_COLOR),
-        ],
+        [wrap(str(label), 28) for label in ordered[label_column]],
+        [(name, list(values)[::-1], color) for name, values, color in series],
         barmode="group",
+        horizontal=True,
     )
-    fig.update_xaxes(type="category", tickangle=0)
-    _count_axis(fig, t("axis_missions"), by_group["missions_planned"])
-    return _finish(fig, title, height=420, subtitle=t("missions_subtitle"))
+    fig.update_yaxes(type="category", automargin=True)
+    top = max([float(v) for v in by_group["missions_planned"] if pd.notna(v)] or [0])
+    fig.update_xaxes(title=t("axis_missions"), rangemode="tozero", tickformat="d")
+    if top <= 10:
+        fig.update_xaxes(dtick=1)
+    height = max(420, 200 + 60 * len(by_group))
+    return _finish(fig, title, height=height, subtitle=t("missions_subtitle"))
 
 
 def execution_map(

@@ -99,7 +99,10 @@ def render_by_group(progress: pd.DataFrame, year: int) -> None:
     by_region = totals(of_year, ["region_code", localized("region_name")])
     region_col.plotly_chart(
         audit_charts.missions_by_group(
-            by_region, localized("region_name"), t("missions_by_region_title", year=year)
+            by_region,
+            localized("region_name"),
+            t("missions_by_region_title", year=year),
+            horizontal=True,
         )
     )
     by_phase = totals(of_year, ["rollout_phase"])
