@@ -102,8 +102,11 @@ def settle(page, timeout_s: float = 60) -> float:
     page.wait_for_timeout(200)
     page.wait_for_function(
         """() => {
+            // the status widget shows only after a delay: the app's script state is exact
+            const app = document.querySelector('[data-testid="stApp"]');
+            const idle = app && app.dataset.testScriptState === "notRunning";
             const widget = document.querySelector('[data-testid="stStatusWidget"]');
-            const running = widget && /running|stop/i.test(widget.innerText);
+            const running = !idle || (widget && /running|stop/i.test(widget.innerText));
             const stale = document.querySelector('[data-stale="true"]');
             const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
             const drawn = document.querySelectorAll(
