@@ -69,7 +69,7 @@ def _hover_data(scores: pd.DataFrame) -> pd.DataFrame:
             "name_ar": scores["name_ar"],
             "score": scores["composite_score"].map(lambda x: fmt_number(x, 1)),
             "inherent": scores["inherent_risk"].map(fmt_number),
-            "class": scores["risk_class"].map(class_label),
+            "class": scores["risk_class"].map(lambda c: class_label(c, marker=False)),
         }
     )
 
@@ -166,9 +166,9 @@ def risk_class_bar(scores: pd.DataFrame, title: str) -> go.Figure:
     fig = go.Figure(
         [
             go.Bar(
-                x=[class_label(risk_class)],
+                x=[class_label(risk_class, marker=False)],
                 y=[int(counts.get(risk_class, 0))],
-                name=class_label(risk_class),
+                name=class_label(risk_class, marker=False),
                 marker_color=RISK_COLORS[risk_class],
                 text=[fmt_number(counts.get(risk_class, 0))],
                 textposition="outside",
@@ -226,7 +226,7 @@ def risk_matrix(
             colorbar={
                 "title": {"text": t("risk_class")},
                 "tickvals": list(range(len(RISK_CLASSES))),
-                "ticktext": [class_label(c) for c in RISK_CLASSES],
+                "ticktext": [class_label(c, marker=False) for c in RISK_CLASSES],
             },
             xgap=2,
             ygap=2,
@@ -317,7 +317,7 @@ def domain_heatmaps(domains: pd.DataFrame, title: str, columns: int = 4) -> go.F
                 colorbar={
                     "title": {"text": t("risk_class")},
                     "tickvals": list(range(len(RISK_CLASSES))),
-                    "ticktext": [class_label(c) for c in RISK_CLASSES],
+                    "ticktext": [class_label(c, marker=False) for c in RISK_CLASSES],
                 },
                 hovertemplate=(
                     f"{t('impact')} : %{{x}}<br>{t('likelihood')} : %{{y}}<extra></extra>"

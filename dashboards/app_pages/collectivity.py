@@ -13,18 +13,15 @@ from collections.abc import Collection
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, charts, report_downloads
+from dashboards import auth, charts, markers, report_downloads
 from tadqiq import warehouse
 from tadqiq.access import AccessDenied, Scope
 from tadqiq.access import log as access_log
 from tadqiq.i18n import (
     MISSING,
-    band_label,
-    class_label,
     fmt_number,
     fmt_signed,
     fmt_value,
-    level_label,
     localized,
     t,
     type_label,
@@ -126,14 +123,14 @@ def render_kpis(score: pd.Series, delta: str | None, level: str) -> None:
     likelihood.metric(t("likelihood"), fmt_number(score["likelihood"]))
     impact.metric(t("impact"), fmt_number(score["impact"]))
     inherent.metric(t("inherent_risk"), fmt_number(score["inherent_risk"]))
-    risk_class.metric(t("risk_class"), class_label(score["risk_class"]))
+    risk_class.metric(t("risk_class"), markers.class_markdown(score["risk_class"]))
     national_rank = as_int(score["national_rank"])
     rank.metric(
         t("national_rank"),
         t("not_ranked") if national_rank is None else fmt_number(national_rank),
     )
-    if national_rank is None and (level_rank := as_int(score["level_rank"])) is not None:
-        rank.caption(t("level_rank", rank=fmt_number(level_rank), level=level_label(level)))
+    if (peer_rank := markers.rank_among_peers(score, level)) is not None:
+        rank.caption(peer_rank)
 
 
 def render_residual_and_interval(overview: pd.DataFrame) -> None:
@@ -145,10 +142,10 @@ def render_residual_and_interval(overview: pd.DataFrame) -> None:
     if not pd.isna(row["residual_risk"]):
         parts.append(
             f"{t('residual_risk')} : {fmt_number(row['residual_risk'])} "
-            f"({class_label(row['residual_risk_class'])})"
+            f"({markers.class_markdown(row['residual_risk_class'])})"
         )
     if not pd.isna(row["rank_p05"]):
-        flag = t("unstable_yes") if row["is_rank_unstable"] else t("unstable_no")
+        flag = markers.unstable_text(row["is_rank_unstable"])
         parts.append(
             f"{t('col_rank_interval')} : {fmt_number(row['rank_p05'])}–"
             f"{fmt_number(row['rank_p95'])} ({flag})"
@@ -185,7 +182,7 @@ def score_card_table(card: pd.DataFrame) -> pd.DataFrame:
                 )
             ],
             "band": [
-                band_label(band) if is_indicator else t("line_adjustment")
+                markers.band_text(band) if is_indicator else t("line_adjustment")
                 for band, is_indicator in zip(card["band"], indicator, strict=True)
             ],
             "sub_score": card["sub_score"].map(lambda x: fmt_number(x, 1)),
@@ -229,9 +226,9 @@ def register_table(register: pd.DataFrame) -> pd.DataFrame:
             "likelihood": register["likelihood"],
             "impact": register["impact"],
             "inherent_risk": register["inherent_risk"],
-            "risk_class": register["risk_class"].map(class_label),
+            "risk_class": register["risk_class"].map(markers.class_text),
             "residual_risk": register["residual_risk"],
-            "residual_class": register["residual_risk_class"].map(class_label),
+            "residual_class": register["residual_risk_class"].map(markers.class_text),
             "findings": register["findings_3y"],
         }
     )
@@ -254,9 +251,9 @@ def render_register(register: pd.DataFrame, year: int) -> None:
             "likelihood": integer(t("likelihood"), format="%d"),
             "impact": integer(t("impact"), format="%d"),
             "inherent_risk": integer(t("inherent_risk"), format="%d"),
-            "risk_class": t("risk_class"),
+            "risk_class": st.column_config.TextColumn(t("risk_class"), width="medium"),
             "residual_risk": integer(t("residual_risk"), format="%d"),
-            "residual_class": t("residual_class"),
+            "residual_class": st.column_config.TextColumn(t("residual_class"), width="medium"),
             "findings": integer(t("col_findings"), format="%d"),
         },
     )
@@ -276,7 +273,7 @@ def indicator_table(indicators: pd.DataFrame, domains: pd.DataFrame) -> pd.DataF
             "indicator": indicators[localized("indicator_name")],
             "domain": indicators["domain_code"].map(lambda code: domain_names.get(code, code)),
             "value": by_unit(values, units),
-            "band": indicators["band"].map(band_label),
+            "band": indicators["band"].map(markers.band_text),
             "sub_score": indicators["sub_score"].map(lambda x: fmt_number(x, 1)),
             "green_threshold": by_unit(indicators["green_threshold"], units),
             "red_threshold": by_unit(indicators["red_threshold"], units),

@@ -11,10 +11,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, charts, report_downloads
+from dashboards import auth, charts, markers, report_downloads
 from tadqiq import warehouse
 from tadqiq.access import Role, Scope
-from tadqiq.i18n import MISSING, class_label, fmt_number, level_label, localized, t, type_label
+from tadqiq.i18n import MISSING, fmt_number, level_label, localized, t, type_label
 
 LEVELS = ("commune", "province", "region")
 MAP_METRICS = ("composite_score", "inherent_risk")
@@ -65,9 +65,7 @@ def ranking_table(scores: pd.DataFrame) -> pd.DataFrame:
                 MISSING if pd.isna(low) else f"{fmt_number(low)}–{fmt_number(high)}"
                 for low, high in zip(scores["rank_p05"], scores["rank_p95"], strict=True)
             ],
-            "unstable": scores["is_rank_unstable"].map(
-                lambda x: MISSING if pd.isna(x) else t("unstable_yes" if x else "unstable_no")
-            ),
+            "unstable": scores["is_rank_unstable"].map(markers.unstable_text),
             "collectivity_code": scores["collectivity_code"],
             "name_fr": scores["name_fr"],
             "name_ar": scores["name_ar"],
@@ -78,9 +76,17 @@ def ranking_table(scores: pd.DataFrame) -> pd.DataFrame:
             "likelihood": scores["likelihood"],
             "impact": scores["impact"],
             "inherent_risk": scores["inherent_risk"],
-            "risk_class": scores["risk_class"].map(class_label),
+            "risk_class": scores["risk_class"].map(markers.class_text),
         }
     )
+
+
+def rank_header(scores: pd.DataFrame, level: str) -> str:
+    """``Rang sur 1 503 communes``: ranks are among the level's collectivities, nationally."""
+    count = scores["ranked_in_level"].max()
+    if pd.isna(count):  # a snapshot from before the per-level ranks
+        return t("col_rank")
+    return t("col_rank_of", count=fmt_number(count), level=t(f"levels_{level}"))
 
 
 def render_ranking(scores: pd.DataFrame, year: int, level: str) -> None:
@@ -93,7 +99,7 @@ def render_ranking(scores: pd.DataFrame, year: int, level: str) -> None:
         table,
         hide_index=True,
         column_config={
-            "national_rank": integer(t("col_rank"), format="%d"),
+            "national_rank": integer(rank_header(scores, level), format="%d"),
             "rank_interval": t("col_rank_interval"),
             "unstable": t("col_unstable"),
             "collectivity_code": t("col_code"),
@@ -106,7 +112,7 @@ def render_ranking(scores: pd.DataFrame, year: int, level: str) -> None:
             "likelihood": integer(t("likelihood"), format="%d"),
             "impact": integer(t("impact"), format="%d"),
             "inherent_risk": integer(t("inherent_risk"), format="%d"),
-            "risk_class": t("risk_class"),
+            "risk_class": st.column_config.TextColumn(t("risk_class"), width="medium"),
         },
         on_select="rerun",
         selection_mode="single-row",
