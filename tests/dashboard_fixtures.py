@@ -51,7 +51,7 @@ create table marts.fct_risk_scores (
     inherent_risk integer, risk_class varchar, national_rank integer, level_rank integer,
     methodology_version varchar, ic_maturity_score double, residual_likelihood integer,
     residual_risk integer, residual_risk_class varchar, rank_p05 integer, rank_p95 integer,
-    is_rank_unstable boolean
+    is_rank_unstable boolean, level varchar, ranked_in_level integer
 );
 create table marts.fct_score_cards (
     score_card_line_id varchar, collectivity_code varchar, fiscal_year integer,
@@ -205,7 +205,9 @@ BOUNDARIES = {
     "06.141.01.3": ("arrondissement", _square(-7.7, 33.5, 0.1)),
 }
 
-# code, year, composite, likelihood, impact, class, national rank, level rank
+# code, year, composite, likelihood, impact, class, national rank, level rank: as in the marts,
+# ranks among the same level (communes 1-4, provinces 1-3, regions 1-2 in 2024; arrondissements
+# have a level rank only), N = ranked_in_level (``_ranked_in_level``)
 RISK_SCORES = [
     ("06.141.01.0", 2024, 82.5, 5, 4, "critical", 1, 1),
     ("01.511.01.0", 2024, 45.0, 3, 3, "moderate", 2, 2),
@@ -301,17 +303,33 @@ def _class_of(inherent: int) -> str:
     return "high" if inherent <= 14 else "critical"
 
 
+LEVELS = {code: level for code, level, *_ in COLLECTIVITIES}
+
+
+def _ranked_in_level() -> dict[tuple[int, str], int]:
+    """How many collectivities of each level were ranked each year (N of "rank r of N")."""
+    counts: dict[tuple[int, str], int] = {}
+    for code, year, *_, level_rank in RISK_SCORES:
+        if level_rank is not None:
+            counts[year, LEVELS[code]] = counts.get((year, LEVELS[code]), 0) + 1
+    return counts
+
+
 def _risk_rows() -> list[tuple]:
     rows = []
+    ranked = _ranked_in_level()
     for code, year, score, lik, imp, cls, rank, level_rank in RISK_SCORES:
+        level = LEVELS[code]
         residual_likelihood = max(lik - 1, 1)
         residual = residual_likelihood * imp
-        p05, p95 = (None, None) if rank is None else (max(rank - 1, 1), rank + 2)
+        # the interval stays within the level's ranks, 1..N
+        n = ranked[year, level]
+        p05, p95 = (None, None) if rank is None else (max(rank - 1, 1), min(rank + 2, n))
         rows.append(
             (
                 code, year, score, 3, lik, 50.0, imp, lik * imp, cls, rank, level_rank,
                 "v1.0", 2.5, residual_likelihood, residual, _class_of(residual), p05, p95,
-                None if rank is None else p95 - p05 > 2,
+                None if rank is None else p95 - p05 > 2, level, n,
             )
         )  # fmt: skip
     return rows

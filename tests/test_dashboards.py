@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from dashboard_fixtures import build_warehouse
@@ -13,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from dashboards import auth, charts
 from tadqiq import warehouse as queries
 from tadqiq.access import Role, Scope
+from tadqiq.access.rules import PAGES
 from tadqiq.i18n import AR, FR, fmt_number, fmt_pct
 
 APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
@@ -49,6 +53,15 @@ def table_with(at: AppTest, column: str) -> pd.DataFrame:
 
 def metrics(at: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.metric}
+
+
+def captions(at: AppTest) -> list[str]:
+    return [caption.value for caption in at.caption]
+
+
+def column_labels(at: AppTest, index: int = 0) -> dict[str, str]:
+    config = json.loads(at.dataframe[index].proto.columns)
+    return {name: column.get("label", name) for name, column in config.items()}
 
 
 @pytest.mark.parametrize(
@@ -142,15 +155,17 @@ def test_collectivity_page_shows_selected_scores() -> None:
     assert not at.exception
     shown = metrics(at)
     assert shown["Score composite (0–100)"] == "45,0"
-    assert shown["Classe de risque"] == "🟡 Modéré"
+    assert shown["Classe de risque"] == ":yellow-badge[Modéré]"  # no emoji: a coloured badge
     assert shown["Risque inhérent L×I (1–25)"] == "9"
     indicators = table_with(at, "indicator_code").set_index("indicator_code")
     assert indicators.loc["FS1", "value"] == "5,0 %"
     assert indicators.loc["FS2", "value"] == "12,5 ans"
-    assert indicators.loc["HR1", "band"] == "⚪ Sans donnée"
+    assert indicators.loc["FS1", "band"] == "● Rouge"
+    assert indicators.loc["RM1", "band"] == "◑ Orange"
+    assert indicators.loc["HR1", "band"] == "◌ Sans donnée"
 
     at.selectbox(key="collectivity_year").set_value(2023).run()
-    assert metrics(at)["Classe de risque"] == "🔴 Critique"
+    assert metrics(at)["Classe de risque"] == ":red-badge[Critique]"
 
 
 @pytest.mark.usefixtures("warehouse")
@@ -164,6 +179,8 @@ def test_collectivity_page_preselects_query_param_code() -> None:
     shown = metrics(at)
     assert shown["Score composite (0–100)"] == "70,0"
     assert shown["Rang national"] == "Non classé"
+    # an arrondissement: ranked among the 2 scored arrondissements (Anfa 1, Maârif 2)
+    assert "rang 1 sur 2 arrondissements" in captions(at)
 
 
 @pytest.mark.usefixtures("warehouse")
@@ -177,3 +194,85 @@ def test_arabic_switch() -> None:
     at.switch_page(COLLECTIVITY_PAGE).run()
     assert not at.exception
     assert at.title[0].value == AR["page_collectivity"]
+
+
+def test_page_icons_are_material_icons() -> None:
+    """Emoji icons render as empty boxes without an emoji font; Material icons do not."""
+    for spec in PAGES.values():
+        assert re.fullmatch(r":material/[a-z_]+:", spec.icon), spec
+
+
+# --- ranks among peers (issue 13): the fixture ranks per level, as the marts do -----------------
+# 2024: communes Casablanca 1 (L×I 20), Tanger 2 (9), Bouskoura 3 (4), Ksar Sghir 4 (2): N = 4;
+# provinces 06.141, 01.511, 06.181: N = 3; regions 06, 01: N = 2 (05 unscored); arrondissements
+# Anfa, Maârif: level ranks 1, 2, no national rank. Intervals: max(r-1, 1)..min(r+2, N).
+
+
+@pytest.mark.usefixtures("warehouse")
+def test_national_ranking_is_among_the_level_with_its_n() -> None:
+    at = run_app()
+    ranking = at.dataframe[0].value
+    assert column_labels(at)["national_rank"] == "Rang sur 4 communes"
+    assert list(ranking["national_rank"]) == [1, 2, 3, 4]
+    assert list(ranking["rank_interval"]) == ["1–3", "1–4", "2–4", "3–4"]
+    # unstable when p95 - p05 > 2 (the fixture's rule): Tanger only
+    assert list(ranking["unstable"]) == ["stable", "\u26a0\ufe0e instable", "stable", "stable"]
+    assert list(ranking["risk_class"]) == ["● Critique", "◔ Modéré", "○ Faible", "○ Faible"]
+
+    at.radio(key="national_level").set_value("province").run()
+    ranking = at.dataframe[0].value
+    assert column_labels(at)["national_rank"] == "Rang sur 3 provinces et préfectures"
+    assert dict(zip(ranking["collectivity_code"], ranking["national_rank"], strict=True)) == {
+        "06.141": 1,
+        "01.511": 2,
+        "06.181": 3,
+    }
+    at.radio(key="national_level").set_value("region").run()
+    ranking = at.dataframe[0].value
+    assert column_labels(at)["national_rank"] == "Rang sur 2 régions"
+    assert list(ranking["collectivity_code"]) == ["06", "01"]
+    assert list(ranking["rank_interval"]) == ["1–2", "1–2"]  # within 1..N
+
+    at.radio(key="lang").set_value("ar").run()
+    assert column_labels(at)["national_rank"] == "الرتبة من أصل 2 جهة"
+
+
+@pytest.mark.usefixtures("warehouse")
+def test_collectivity_rank_among_its_level() -> None:
+    at = run_app()
+    at.switch_page(COLLECTIVITY_PAGE).run()
+    at.selectbox(key="collectivity_region").set_value("01").run()
+    at.selectbox(key="collectivity_code").set_value("01.511.01.0").run()
+    assert not at.exception
+    assert metrics(at)["Rang national"] == "2"
+    assert "rang 2 sur 4 communes" in captions(at)
+    # residual: L 3 - 1 = 2, × I 3 = 6, moderate; interval 1–4, wider than 2: unstable
+    assert (
+        "Risque résiduel (1–25) : 6 (:yellow-badge[Modéré]) · "
+        "Intervalle de rang p5–p95 : 1–4 (\u26a0\ufe0e instable)"
+    ) in captions(at)
+    at.selectbox(key="collectivity_year").set_value(2023).run()
+    assert "rang 1 sur 4 communes" in captions(at)
+    at.radio(key="lang").set_value("ar").run()
+    assert not at.exception
+    assert "الرتبة 1 من أصل 4 جماعة" in captions(at)
+
+    at.selectbox(key="collectivity_region").set_value("06").run()
+    at.selectbox(key="collectivity_code").set_value("06.141").run()
+    assert not at.exception
+    assert "الرتبة 1 من أصل 2 إقليم وعمالة" in captions(at)  # 2023: 2 provinces ranked
+
+
+def test_snapshot_without_ranked_in_level(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A snapshot from before the per-level ranks: the rank without its N, no error."""
+    path = build_warehouse(tmp_path / "old.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute("alter table marts.fct_risk_scores drop column ranked_in_level")
+    monkeypatch.setenv(queries.DB_ENV, str(path))
+    at = run_app()
+    assert column_labels(at)["national_rank"] == "Rang national"
+    at.switch_page(COLLECTIVITY_PAGE).run()
+    at.selectbox(key="collectivity_region").set_value("01").run()
+    at.selectbox(key="collectivity_code").set_value("01.511.01.0").run()
+    assert not at.exception
+    assert "rang 2 au niveau Commune" in captions(at)

@@ -12,6 +12,10 @@ from tadqiq.access import Scope
 from tadqiq.warehouse import core
 from tadqiq.warehouse.cache import cached
 
+# Ranks are among the collectivities of the same level (``c.level``), nationally: N of "rank r
+# of N" is ``ranked_in_level``, null in a snapshot built before the per-level ranks.
+PEER_COLUMNS = ("ranked_in_level",)
+
 # --- scope-wide queries ------------------------------------------------------------------
 
 
@@ -48,12 +52,13 @@ def level_scores(db: str, scope: Scope, fiscal_year: int, level: str) -> pd.Data
 @cached
 def _level_scores(db: str, scope: Scope, fiscal_year: int, level: str) -> pd.DataFrame:
     condition, params = scope.sql_condition("c")
+    peers = core.select_columns(db, "fct_risk_scores", "r", PEER_COLUMNS)
     return core.query(
         db,
         scope,
         f"""
         select
-            r.collectivity_code, r.national_rank, r.level_rank,
+            r.collectivity_code, r.national_rank, r.level_rank, {peers},
             c.name_fr, c.name_ar, c.level, c.collectivity_type,
             c.province_name_fr, c.province_name_ar, c.region_name_fr, c.region_name_ar,
             r.composite_score, r.likelihood, r.impact, r.inherent_risk, r.risk_class
@@ -146,6 +151,7 @@ def collectivity_scores(db: str, scope: Scope, code: str) -> pd.DataFrame:
 @cached
 def _collectivity_scores(db: str, scope: Scope, code: str) -> pd.DataFrame:
     condition, params = scope.sql_condition("c")
+    peers = core.select_columns(db, "fct_risk_scores", "r", PEER_COLUMNS)
     return core.query(
         db,
         scope,
@@ -153,7 +159,7 @@ def _collectivity_scores(db: str, scope: Scope, code: str) -> pd.DataFrame:
         select
             r.fiscal_year, r.composite_score, r.domains_covered, r.likelihood,
             r.materiality_score, r.impact, r.inherent_risk, r.risk_class, r.national_rank,
-            r.level_rank, r.methodology_version
+            r.level_rank, {peers}, c.level, r.methodology_version
         from marts.fct_risk_scores as r
         inner join marts.dim_collectivities as c using (collectivity_code)
         where r.collectivity_code = ? and {condition}
@@ -231,7 +237,10 @@ def ranking(db: str, scope: Scope, fiscal_year: int, level: str) -> pd.DataFrame
 def _ranking(db: str, scope: Scope, fiscal_year: int, level: str) -> pd.DataFrame:
     condition, params = scope.sql_condition("c")
     extra = core.select_columns(
-        db, "fct_risk_scores", "r", (*RANK_COLUMNS, "residual_risk", "residual_risk_class")
+        db,
+        "fct_risk_scores",
+        "r",
+        (*PEER_COLUMNS, *RANK_COLUMNS, "residual_risk", "residual_risk_class"),
     )
     return core.query(
         db,
@@ -265,7 +274,10 @@ def collectivity_overview(db: str, scope: Scope, code: str, fiscal_year: int) ->
 def _collectivity_overview(db: str, scope: Scope, code: str, fiscal_year: int) -> pd.DataFrame:
     condition, params = scope.sql_condition("c")
     extra = core.select_columns(
-        db, "fct_risk_scores", "r", (*RESIDUAL_COLUMNS, "residual_risk_class", *RANK_COLUMNS)
+        db,
+        "fct_risk_scores",
+        "r",
+        (*RESIDUAL_COLUMNS, "residual_risk_class", *PEER_COLUMNS, *RANK_COLUMNS),
     )
     return core.query(
         db,
