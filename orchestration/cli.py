@@ -145,19 +145,41 @@ def _print_summary() -> None:
     _say(f"published snapshot: {published_dir() / current}")
 
 
-def cmd_serve(args: argparse.Namespace) -> None:
+def serve_command(port: int, production: bool = False) -> list[str]:
+    """The Streamlit command line of the dashboard.
+
+    Always: headless, no usage statistics, bound to ``TADQIQ_BIND_ADDRESS`` (loopback by
+    default: a bound address also stops Streamlit from asking an outside service for the
+    machine's public IP at start-up). ``production`` adds what a ministry deployment needs
+    behind its TLS reverse proxy (docs/operations.md): no error details or tracebacks shown to
+    users (they stay in the server log), the viewer toolbar, XSRF protection, no static file
+    serving, and no file watcher.
+    """
     app = REPO_ROOT / "dashboards" / "app.py"
+    address = os.environ.get("TADQIQ_BIND_ADDRESS", "127.0.0.1")
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", address,
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    if production:
+        command += [
+            "--client.showErrorDetails", "none",
+            "--client.toolbarMode", "viewer",
+            "--server.enableXsrfProtection", "true",
+            "--server.enableStaticServing", "false",
+            "--server.fileWatcherType", "none",
+            "--server.runOnSave", "false",
+        ]  # fmt: skip
+    return command
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    command = serve_command(args.port, production=getattr(args, "production", False))
     _say(f"dashboard at http://localhost:{args.port}  (Ctrl+C to stop)")
-    subprocess.run(
-        [
-            sys.executable, "-m", "streamlit", "run", str(app),
-            "--server.headless", "true",
-            "--server.port", str(args.port),
-            "--browser.gatherUsageStats", "false",
-        ],
-        check=False,
-        cwd=REPO_ROOT,
-    )  # fmt: skip
+    subprocess.run(command, check=False, cwd=REPO_ROOT)
 
 
 def cmd_ui(args: argparse.Namespace) -> None:
@@ -367,6 +389,8 @@ def main(argv: list[str] | None = None) -> None:
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("serve", help="start the Streamlit dashboard")
     p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--production", action="store_true",
+                   help="no error details, XSRF on, no file watcher")  # fmt: skip
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("ui", help="start the Dagster UI")
     p.add_argument("--port", type=int, default=3000)
