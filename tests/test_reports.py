@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import arabic_reshaper
+import duckdb
 import openpyxl
 import pytest
 from dashboard_fixtures import add_audit_marts, build_warehouse
@@ -187,6 +188,25 @@ def test_xlsx_register_heatmap_score_card_sources(db: str) -> None:
     assert totals[FR["composite_score"]] == 82.5
     sources = " ".join(str(c.value) for row in book["Sources"].iter_rows() for c in row)
     assert "v1.0" in sources and "Trésorerie générale du Royaume" in sources
+
+
+def test_xlsx_never_turns_a_text_into_a_formula_or_a_link(db: str) -> None:
+    """A name or text from a source file that looks like a formula stays text in the XLSX."""
+    hostile = '=HYPERLINK("http://example.invalid","Session expirée : cliquez ici")'
+    with duckdb.connect(db) as con:
+        con.execute(
+            "update marts.dim_collectivities set name_fr = ? where collectivity_code = ?",
+            [hostile, "06.141.01.0"],
+        )
+    queries.clear_cache()
+    xlsx = reports.build_collectivity_report(db, MINISTRY, "06.141.01.0", 2024, "fr", "xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(xlsx))
+    cells = [cell for ws in book.worksheets for row in ws.iter_rows() for cell in row]
+    written = [cell for cell in cells if cell.value == hostile]
+    assert written and all(cell.data_type == "s" for cell in written)  # as text, as written
+    formulas = [str(c.value) for c in cells if c.data_type == "f"]
+    assert all(formula.startswith("=SUM(") for formula in formulas)  # only the report's own
+    assert not [ws.title for ws in book.worksheets if ws._hyperlinks]  # no link anywhere
 
 
 def test_arabic_xlsx_sheets_read_right_to_left(db: str) -> None:

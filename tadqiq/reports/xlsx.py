@@ -52,7 +52,13 @@ class Book:
     def __init__(self, meta: Meta) -> None:
         self.meta = meta
         self.buffer = io.BytesIO()
-        self.wb = xlsxwriter.Workbook(self.buffer, {"in_memory": True})
+        # Text from the warehouse (names, recommendation texts, file names) comes from the
+        # collectivities' own exports: never let a string become a formula, a link or a number
+        # ("=HYPERLINK(…)", "+…", "@…" stay text).
+        self.wb = xlsxwriter.Workbook(
+            self.buffer,
+            {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
+        )
         self.wb.set_properties(
             {"title": "Tadqiq", "author": meta.user, "company": "Tadqiq", "comments": "Tadqiq"}
         )
