@@ -98,7 +98,7 @@ def cmd_build(_: argparse.Namespace) -> None:
     from rich.console import Console
 
     from orchestration.lib.progress import BuildProgress
-    from orchestration.lib.runner import run_pipeline
+    from orchestration.lib.runner import ABANDONED, fail_abandoned_runs, run_pipeline
 
     log = build_log_path()
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -118,6 +118,8 @@ def cmd_build(_: argparse.Namespace) -> None:
         progress.start_phase("parsing the dbt project")
         dbt_parse()
         with dg.DagsterInstance.get() as instance:
+            for run_id in fail_abandoned_runs(instance):
+                progress.console.print(f"[tadqiq] run {run_id[:8]} marked failed: {ABANDONED}")
             results = run_pipeline(instance, say=progress.start_phase, run_config=run_config)
         failed = not all(result.success for result in results) or progress.checks_failed
         progress.end_phase(ok=not failed)

@@ -150,3 +150,47 @@ def test_one_build_at_a_time_and_a_killed_one_leaves_no_lock(data: Path) -> None
     holder.wait()
     with build_lock():  # the kernel released the dead holder's lock
         pass
+
+
+KILLED_BUILD = """
+import time
+import dagster as dg
+from orchestration.lib.runner import CLI_TAG
+
+@dg.op
+def slow():
+    print("started", flush=True)
+    time.sleep(120)
+
+@dg.job
+def build_step():
+    slow()
+
+with dg.DagsterInstance.get() as instance:
+    build_step.execute_in_process(instance=instance, tags={CLI_TAG: "cli"})
+"""
+
+
+def test_a_killed_build_run_is_marked_failed_by_the_next(tmp_path: Path) -> None:
+    from orchestration.lib.runner import ABANDONED, fail_abandoned_runs
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    script = tmp_path / "killed_build.py"
+    script.write_text(KILLED_BUILD, encoding="utf-8")
+    build = subprocess.Popen(
+        [sys.executable, str(script)], env={**os.environ, "DAGSTER_HOME": str(home)},
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert build.stdout is not None and build.stdout.readline().strip() == "started"
+    build.kill()  # SIGKILL mid-run: Dagster never hears that the run ended
+    build.wait()
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        (run,) = instance.get_runs()
+        assert run.status == dg.DagsterRunStatus.STARTED  # what the UI would show forever
+        assert fail_abandoned_runs(instance) == [run.run_id]
+        failed = instance.get_run_by_id(run.run_id)
+        assert failed is not None and failed.status == dg.DagsterRunStatus.FAILURE
+        messages = [entry.message for entry in instance.all_logs(run.run_id)]
+        assert any(ABANDONED in (message or "") for message in messages)
+        assert fail_abandoned_runs(instance) == []  # once

@@ -13,6 +13,25 @@ import dagster as dg
 
 from ingestion.contracts import CONTRACTS
 
+# Runs the command line starts carry this tag, so the next build can tell which STARTED runs
+# were its own: no launcher or daemon watches an in-process run whose process was killed.
+CLI_TAG = "tadqiq/launched_by"
+ABANDONED = "the process that ran it ended without finishing it (killed, or the machine stopped)"
+
+
+def fail_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Mark as failed the command line's runs still shown as running.
+
+    Called with the build lock held (``settings.build_lock``), so no other command-line build
+    is alive: a STARTED run of ours belongs to a process that died. Runs launched by the
+    Dagster daemon are watched by its run monitoring instead (``dagster.yaml``).
+    """
+    statuses = [dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING]
+    runs = instance.get_runs(filters=dg.RunsFilter(statuses=statuses, tags={CLI_TAG: "cli"}))
+    for run in runs:
+        instance.report_run_failed(run, ABANDONED)
+    return [run.run_id for run in runs]
+
 
 def _landed_years() -> set[int]:
     from orchestration.lib.settings import raw_dir
@@ -43,7 +62,11 @@ def run_pipeline(
 
     def run(job_name: str, **kwargs) -> bool:
         result = definitions.resolve_job_def(job_name).execute_in_process(
-            instance=instance, raise_on_error=False, run_config=dict(run_config or {}), **kwargs
+            instance=instance,
+            raise_on_error=False,
+            run_config=dict(run_config or {}),
+            tags={CLI_TAG: "cli"},
+            **kwargs,
         )
         results.append(result)
         return result.success

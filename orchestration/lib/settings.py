@@ -32,13 +32,16 @@ def set_env_defaults() -> None:
 # The embedded default's Dagster instance: local storage under DAGSTER_HOME, no telemetry (the
 # machines reach no network but package registries), and one step at a time in the
 # `duckdb_warehouse` pool (dbt and the publication), so two runs take turns on the DuckDB file
-# instead of failing on its lock. docs/operations.md has the PostgreSQL one.
+# instead of failing on its lock; run monitoring marks failed a run whose worker died.
+# docs/operations.md has the PostgreSQL one.
 DAGSTER_YAML = """\
 telemetry:
   enabled: false
 concurrency:
   pools:
     default_limit: 1
+run_monitoring:
+  enabled: true
 """
 
 
