@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -85,7 +86,18 @@ def _read_or_empty(path: Path, schema: dict[str, pl.DataType]) -> pl.DataFrame:
 
 
 def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The file's identity: the sha256 of its bytes, read in chunks.
+
+    A symbolic link or a special file is never opened (reading a FIFO would block, a link
+    could point anywhere): its identity is the hash of what it is, and the reader rejects it.
+    """
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode):
+        target = os.readlink(path) if stat.S_ISLNK(info.st_mode) else ""
+        what = f"special:{stat.S_IFMT(info.st_mode)}:{path.name}:{target}:{info.st_mtime_ns}"
+        return hashlib.sha256(what.encode()).hexdigest()
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 class RawStore:
@@ -122,7 +134,8 @@ def ingest_source(
     added: list[dict] = []
     for path in store.pending(inbox):
         entry = {"source": contract.source, "entity": contract.entity, "source_file": path.name}
-        entry |= {"sha256": sha256_of(path), "size_bytes": path.stat().st_size, "ingested_at": now}
+        size = os.lstat(path).st_size
+        entry |= {"sha256": sha256_of(path), "size_bytes": size, "ingested_at": now}
         try:
             result = read_export(path, contract, known_codes)
         except FileRejected as rejected:
@@ -240,6 +253,9 @@ def scan_fiscal_years(path: Path, contract: Contract) -> set[int]:
     if not contract.is_partitioned:
         return set()
     try:
+        from ingestion.readers import check_file
+
+        check_file(path, workbook=contract.sheet_name is not None)
         if contract.sheet_name is not None:
             from ingestion.readers import load_text_frame
 

@@ -20,7 +20,9 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import re
+import stat
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -330,9 +332,65 @@ def _xlsx_frame(path: Path, contract: Contract) -> TextFrame:
     return TextFrame(frame, "xlsx", "", counted, pl.DataFrame(schema=QUARANTINE_SCHEMA))
 
 
+# --- what an inbox file may be -----------------------------------------------------------
+# Limits against a file that would exhaust the machine (a wrong export, a zip bomb), each with a
+# default and an environment variable for an operator who needs more.
+
+
+def _limit(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+def max_file_bytes() -> int:
+    return _limit("TADQIQ_MAX_FILE_MB", 256) * 2**20
+
+
+def max_rows() -> int:
+    return _limit("TADQIQ_MAX_ROWS", 2_000_000)
+
+
+def max_xlsx_expanded_bytes() -> int:
+    return _limit("TADQIQ_MAX_XLSX_EXPANDED_MB", 512) * 2**20
+
+
+def check_file(path: Path, workbook: bool) -> None:
+    """Refuse what is not a plain file of a sane size before reading a byte of it.
+
+    Symbolic links are refused (not followed: a link could expose any file of the machine),
+    and so is anything that is not a regular file (a FIFO would block the reader forever).
+    A workbook is a zip: its declared expanded size is checked before it is opened.
+    """
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
+        raise FileRejected(path, "lien symbolique refusé : seuls les fichiers ordinaires sont lus")
+    if not stat.S_ISREG(info.st_mode):
+        raise FileRejected(path, "pas un fichier ordinaire (périphérique, tube, dossier…)")
+    if info.st_size > max_file_bytes():
+        raise FileRejected(
+            path,
+            f"fichier trop volumineux : {info.st_size / 2**20:.0f} Mo "
+            f"(limite {max_file_bytes() / 2**20:.0f} Mo, TADQIQ_MAX_FILE_MB)",
+        )
+    if workbook and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(member.file_size for member in archive.infolist())
+        if expanded > max_xlsx_expanded_bytes():
+            raise FileRejected(
+                path,
+                f"classeur refusé : il se décompresse en {expanded / 2**20:.0f} Mo "
+                f"(limite {max_xlsx_expanded_bytes() / 2**20:.0f} Mo, "
+                "TADQIQ_MAX_XLSX_EXPANDED_MB)",
+            )
+
+
 def load_text_frame(path: Path, contract: Contract) -> TextFrame:
     """The file's data rows as text columns, with their row numbers and counts."""
+    check_file(path, workbook=contract.sheet_name is not None)
     raw = path.read_bytes()
+    if raw.count(b"\n") > max_rows():
+        raise FileRejected(
+            path, f"trop de lignes : plus de {max_rows():,} (limite TADQIQ_MAX_ROWS)"
+        )
     if not raw.strip():
         raise FileRejected(path, "fichier vide")
     if contract.sheet_name is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import stat
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -439,6 +440,8 @@ def test_cli_export_writes_the_file_and_prints_its_path(
     assert path == data_dir / "exports" / "tadqiq_cartographie_06.141.01.0_2024_ar.pdf"
     assert path.read_bytes().startswith(b"%PDF")
     assert records()[-1]["action"] == "export"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # audit data: its requester only
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
 def test_dagster_asset_writes_exports_not_the_warehouse(db: str, data_dir: Path) -> None:

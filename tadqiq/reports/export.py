@@ -33,9 +33,13 @@ def cli_scope() -> Scope:
 
 
 def _write(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write an export for its requester only (0600, folder 0700): it holds audit data."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.tmp")
-    partial.write_bytes(data)
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+    os.chmod(partial, 0o600)  # an existing partial file keeps its old mode through os.open
     partial.replace(path)
     return path
 
