@@ -1,9 +1,18 @@
 """Authentication inside the app, and the session's ``Scope``.
 
-The mode follows the configuration: an ``[auth]`` section in ``.streamlit/secrets.toml`` →
-OpenID Connect through ``st.login`` (the ministry's identity provider; the role and area come
-from the ``tadqiq_role`` / ``tadqiq_scope`` claims, or from the mapping file
-``$TADQIQ_DATA_DIR/auth/oidc_roles.json``); otherwise the local account file and a login form.
+The mode is ``$TADQIQ_AUTH_MODE`` (``oidc`` or ``local``), or, unset, inferred from the
+configuration: an ``[auth]`` section in ``.streamlit/secrets.toml`` → OpenID Connect through
+``st.login`` (the ministry's identity provider); none → the local account file and a login form.
+A mode whose settings are missing or contradictory stops at an error: no sign-in at all, never
+the other mode's (``tadqiq.access.oidc.resolve_mode``).
+
+OpenID Connect: the user id is the provider's ``sub``; the role and area come from the
+``tadqiq_role`` / ``tadqiq_scope`` claims or the mapping file
+``$TADQIQ_DATA_DIR/auth/oidc_roles.json`` (``tadqiq.access.oidc.scope_from_claims``). The
+provider is probed before the redirect (unreachable → a refusal, logged). Streamlit's own
+``/oauth2callback`` drops a rejected token (expired, bad signature, wrong issuer or audience,
+the provider's ``error``) silently: ``_guard_callback`` records it in the access log and sends
+the browser back with ``?tadqiq_login=refused``, which the login page explains.
 See docs/security.md.
 
 Once authenticated, the session holds one immutable ``Scope`` under ``SESSION_KEY``; until
@@ -12,16 +21,19 @@ then ``require_scope`` shows only the login and stops the script, so no query ru
 
 from __future__ import annotations
 
-import json
+import logging
+import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
+from contextvars import ContextVar
+from typing import Any, NoReturn
 
 import streamlit as st
 
-from tadqiq.access import AccessDenied, Role, Scope, accounts
+from tadqiq.access import AccessDenied, Scope, accounts, oidc
 from tadqiq.access import log as access_log
+from tadqiq.access.oidc import AuthConfigError, AuthMode
 from tadqiq.i18n import t
 
 SESSION_KEY = "tadqiq_scope"
@@ -29,78 +41,193 @@ MESSAGE_KEY = "tadqiq_login_message"
 USER_KEY = "login_user"
 PASSWORD_KEY = "login_password"
 LOGOUT_KEY = "logout"
+DISPLAY_KEY = "tadqiq_display_name"
+REFUSED_KEY = "tadqiq_oidc_refused"
+TOKEN_REFUSED_KEY = "tadqiq_oidc_token_refused"
 KEPT_ON_LOGOUT = frozenset({"lang"})
+LOGIN_ERROR_PARAM = "tadqiq_login"
+LOGIN_REFUSED = "refused"
 
-ROLE_CLAIM = "tadqiq_role"
-SCOPE_CLAIM = "tadqiq_scope"
+# kept for callers of the earlier names
+ROLE_CLAIM = oidc.ROLE_CLAIM
+SCOPE_CLAIM = oidc.SCOPE_CLAIM
+scope_from_claims = oidc.scope_from_claims
+load_oidc_mapping = oidc.load_mapping
+oidc_mapping_path = oidc.mapping_path
+
+_LOGGER = logging.getLogger(__name__)
+
+
+# --- the mode ------------------------------------------------------------------------------
+
+
+def _secrets_section(name: str) -> Mapping[str, Any] | None:
+    """A section of ``.streamlit/secrets.toml``; None without the file or the section."""
+    try:
+        if name not in st.secrets:
+            return None
+        section = st.secrets[name]
+    except FileNotFoundError:  # no secrets file at all
+        return None
+    except Exception as error:  # an unreadable secrets file: no sign-in until it is fixed
+        raise AuthConfigError(f"secrets.toml unreadable ({type(error).__name__})") from error
+    return section.to_dict() if hasattr(section, "to_dict") else dict(section)
+
+
+def provider_name() -> str | None:
+    """The named provider (``[tadqiq] oidc_provider``), None for the default one."""
+    return (_secrets_section("tadqiq") or {}).get("oidc_provider") or None
+
+
+def auth_mode() -> AuthMode:
+    """The authentication mode; ``AuthConfigError`` when it cannot be used (fail closed)."""
+    return oidc.resolve_mode(
+        os.environ.get(oidc.AUTH_MODE_ENV), _secrets_section("auth"), provider_name()
+    )
+
+
+def oidc_configured() -> bool:
+    """True when the sign-in is OpenID Connect (configured and complete)."""
+    try:
+        return auth_mode() is AuthMode.OIDC
+    except AuthConfigError:
+        return False
+
+
+def _stop_at_config_error(error: AuthConfigError) -> NoReturn:
+    """No sign-in of any kind: the error, and the reason in the server's log only."""
+    _LOGGER.error("authentication disabled: %s", error.reason)
+    st.title(t("login_title"))
+    st.error(t(error.label_key))
+    st.stop()
 
 
 # --- OpenID Connect ----------------------------------------------------------------------
 
 
-def oidc_configured() -> bool:
-    """True when ``.streamlit/secrets.toml`` has an ``[auth]`` section."""
-    try:
-        return "auth" in st.secrets
-    except FileNotFoundError:  # no secrets file at all
-        return False
+def _login_detail(claims: Mapping[str, Any]) -> str:
+    """``oidc``, and the email at sign-in as context (the user id is ``sub``)."""
+    email = str(claims.get("email") or "")[:120]
+    return f"oidc; email={email}" if email else "oidc"
 
 
-def oidc_mapping_path() -> Path:
-    return accounts.accounts_path().with_name("oidc_roles.json")
-
-
-def load_oidc_mapping(path: Path | None = None) -> dict[str, dict[str, str]]:
-    """``{user id (email or sub): {"role": ..., "scope": ...}}``; empty without a file."""
-    path = path or oidc_mapping_path()
-    if not path.is_file():
-        return {}
-    return json.loads(path.read_text(encoding="utf-8")).get("users", {})
-
-
-def scope_from_claims(claims: Mapping[str, Any], mapping: Mapping[str, Mapping[str, str]]) -> Scope:
-    """The scope of an OIDC identity: the role claims if present, else the mapping file.
-
-    Raises ``AccessDenied("no_role")`` when neither gives a valid role and area.
-    """
-    user_id = str(claims.get("email") or claims.get("sub") or "")
-    source: Mapping[str, Any] = (
-        {"role": claims.get(ROLE_CLAIM), "scope": claims.get(SCOPE_CLAIM)}
-        if claims.get(ROLE_CLAIM)
-        else mapping.get(user_id, {})
-    )
-    try:
-        return Scope(Role(source.get("role")), user_id, source.get("scope") or None)
-    except ValueError as error:
-        raise AccessDenied("no_role", user_id or None) from error
+def _refuse(message: str) -> NoReturn:
+    st.title(t("login_title"))
+    st.error(message)
+    if st.button(t("logout"), key=LOGOUT_KEY):
+        st.session_state.pop(REFUSED_KEY, None)
+        st.logout()
+    st.stop()
 
 
 def _oidc_scope() -> Scope | None:
     if not st.user.get("is_logged_in"):
         return None
+    claims = st.user.to_dict()
+    sub = oidc.subject(claims)
     scope = current_scope()
-    user_id = str(st.user.get("email") or st.user.get("sub") or "")
-    if scope is not None and scope.user_id == user_id:
+    if scope is not None and sub and scope.user_id == sub:
         return scope
     try:
-        scope = scope_from_claims(st.user.to_dict(), load_oidc_mapping())
+        scope = oidc.scope_from_claims(claims, oidc.load_mapping())
     except AccessDenied as denial:
-        access_log.log_login(user_id, None, access_log.FAILURE, detail="oidc: no role")
-        st.error(t(denial.label_key))
-        if st.button(t("logout"), key=LOGOUT_KEY):
-            st.logout()
-        st.stop()
-    access_log.log_login(scope.user_id, str(scope.role), access_log.SUCCESS, detail="oidc")
+        if st.session_state.get(REFUSED_KEY) != sub:  # once per session, not on every rerun
+            access_log.log_login(sub or None, None, access_log.FAILURE, f"oidc: {denial.reason}")
+            st.session_state[REFUSED_KEY] = sub
+        _refuse(t(denial.label_key))
+    except AuthConfigError as error:  # the mapping file is broken
+        _stop_at_config_error(error)
+    access_log.log_login(
+        scope.user_id, str(scope.role), access_log.SUCCESS, detail=_login_detail(claims)
+    )
     st.session_state[SESSION_KEY] = scope
+    st.session_state[DISPLAY_KEY] = str(claims.get("email") or claims.get("name") or "")
     return scope
 
 
 def _render_oidc_login() -> None:
     st.title(t("login_title"))
     st.caption(t("login_intro"))
-    provider = st.secrets.get("tadqiq", {}).get("oidc_provider")
-    if st.button(t("login_oidc"), type="primary"):
-        st.login(provider or None)
+    if st.query_params.get(LOGIN_ERROR_PARAM) == LOGIN_REFUSED:
+        # set by _guard_callback after a rejected token; forging it shows only this text
+        st.session_state[TOKEN_REFUSED_KEY] = True
+        del st.query_params[LOGIN_ERROR_PARAM]
+    if st.session_state.get(TOKEN_REFUSED_KEY):  # until the next attempt, in either language
+        st.error(t("login_oidc_refused"))
+    if st.button(
+        t("login_oidc"),
+        type="primary",
+        on_click=lambda: st.session_state.pop(TOKEN_REFUSED_KEY, None),
+    ):
+        provider = provider_name()
+        url = oidc.metadata_url(_secrets_section("auth") or {}, provider)
+        if problem := oidc.probe_provider(url):
+            access_log.log_login(None, None, access_log.FAILURE, detail=f"oidc: {problem}")
+            st.error(t("login_oidc_unreachable"))
+            return
+        st.login(provider)
+
+
+# Streamlit's callback (``/oauth2callback``) logs a rejected token as a warning and redirects
+# to the app as if nothing happened. The guard wraps it: a login callback (``code`` or
+# ``error`` in the query) that sets no identity cookie is a refusal, written to the access log
+# with the reason Streamlit logged, and the redirect carries ``?tadqiq_login=refused``.
+_CALLBACK_REASONS: ContextVar[list[str] | None] = ContextVar("tadqiq_callback", default=None)
+_REASON_CHARS = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+class _CallbackReasons(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        reasons = _CALLBACK_REASONS.get()
+        if reasons is not None and record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            reasons.append(str(getattr(error, "error", None) or type(error).__name__))
+
+
+def _sets_identity(response: Any, cookie: str) -> bool:
+    for header in response.headers.getlist("set-cookie"):
+        name, _, rest = header.partition("=")
+        if name == cookie and rest.split(";", 1)[0] not in ("", '""'):
+            return True
+    return False
+
+
+def _guard_callback() -> None:
+    """Wrap Streamlit's OIDC callback once per process (see above)."""
+    try:
+        from streamlit.web.server.starlette import starlette_auth_routes as routes
+        from streamlit.web.server.starlette.starlette_server_config import USER_COOKIE_NAME
+    except ImportError:  # pragma: no cover - another Streamlit layout: tests/test_oidc.py fails
+        _LOGGER.warning("Streamlit's OIDC callback not found: rejected tokens are not logged")
+        return
+    original = routes._auth_callback
+    if getattr(original, "tadqiq_guard", False):
+        return
+    logging.getLogger(routes.__name__).addHandler(_CallbackReasons(logging.WARNING))
+
+    async def guarded(request: Any, base_url: str) -> Any:
+        query = request.query_params
+        reasons: list[str] = []
+        token = _CALLBACK_REASONS.set(reasons)
+        try:
+            response = await original(request, base_url)
+        finally:
+            _CALLBACK_REASONS.reset(token)
+        if not ("code" in query or "error" in query) or _sets_identity(response, USER_COOKIE_NAME):
+            return response  # a sign-in, or the provider's redirect after a logout
+        if "error" in query:
+            reason = f"provider error ({_REASON_CHARS.sub('', query['error'])[:40]})"
+        else:
+            words = [_REASON_CHARS.sub("", r)[:40] for r in reasons] or ["callback refused"]
+            reason = f"token rejected ({', '.join(words)})"
+        access_log.log_login(None, None, access_log.FAILURE, detail=f"oidc: {reason}")
+        location = response.headers.get("location") or "/"
+        separator = "&" if "?" in location else "?"
+        response.headers["location"] = f"{location}{separator}{LOGIN_ERROR_PARAM}={LOGIN_REFUSED}"
+        return response
+
+    guarded.tadqiq_guard = True  # type: ignore[attr-defined]
+    routes._auth_callback = guarded
 
 
 # --- local accounts ----------------------------------------------------------------------
@@ -144,7 +271,12 @@ def current_scope() -> Scope | None:
 
 def require_scope() -> Scope:
     """The signed-in user's scope; otherwise render the login only and stop the script."""
-    if oidc_configured():
+    try:
+        mode = auth_mode()
+    except AuthConfigError as error:
+        _stop_at_config_error(error)
+    if mode is AuthMode.OIDC:
+        _guard_callback()
         if (scope := _oidc_scope()) is None:
             _render_oidc_login()
             st.stop()
@@ -157,10 +289,11 @@ def require_scope() -> Scope:
 
 def logout(scope: Scope) -> None:
     access_log.log_event(scope, access_log.LOGOUT, access_log.SUCCESS)
+    signed_in_with_oidc = DISPLAY_KEY in st.session_state
     for key in list(st.session_state.keys()):
         if key not in KEPT_ON_LOGOUT:
             del st.session_state[key]
-    if oidc_configured():
+    if signed_in_with_oidc:
         st.logout()
     st.rerun()
 
@@ -172,7 +305,8 @@ def scope_label(scope: Scope) -> str:
 def render_session(scope: Scope) -> None:
     """Who is signed in, their scope, and the logout button (sidebar)."""
     with st.sidebar:
-        st.caption(t("signed_in_as", user=scope.user_id, role=t(f"role_{scope.role}")))
+        user = st.session_state.get(DISPLAY_KEY) or scope.user_id  # OIDC: email, not sub
+        st.caption(t("signed_in_as", user=user, role=t(f"role_{scope.role}")))
         st.caption(scope_label(scope))
         if st.button(t("logout"), key=LOGOUT_KEY):
             logout(scope)

@@ -525,17 +525,21 @@ def test_oidc_configured_shows_only_the_identity_provider_button(
 
 
 def test_oidc_claims_map_to_a_scope() -> None:
-    claims = {"email": "a@interieur.gov.ma", "tadqiq_role": "region", "tadqiq_scope": "06"}
-    assert auth.scope_from_claims(claims, {}) == Scope(Role.REGION, "a@interieur.gov.ma", "06")
+    """The user id is the provider's ``sub``; more cases in tests/test_oidc.py."""
+    claims = {"sub": "u-1", "email": "a@interieur.gov.ma", "tadqiq_role": "region",
+              "tadqiq_scope": "06"}  # fmt: skip
+    assert auth.scope_from_claims(claims, {}) == Scope(Role.REGION, "u-1", "06")
     mapping = {"b@interieur.gov.ma": {"role": "collectivity", "scope": "06.141.01.0"}}
-    assert auth.scope_from_claims({"email": "b@interieur.gov.ma"}, mapping) == Scope(
-        Role.COLLECTIVITY, "b@interieur.gov.ma", "06.141.01.0"
+    verified = {"sub": "u-2", "email": "b@interieur.gov.ma", "email_verified": True}
+    assert auth.scope_from_claims(verified, mapping) == Scope(
+        Role.COLLECTIVITY, "u-2", "06.141.01.0"
     )
     for claims in (
-        {"email": "c@interieur.gov.ma"},
-        {"email": "c@interieur.gov.ma", "tadqiq_role": "admin"},
-        {"email": "c@interieur.gov.ma", "tadqiq_role": "region"},  # no area
-        {"tadqiq_role": "ministry"},  # no user id
+        {"sub": "u-3", "email": "c@interieur.gov.ma"},
+        {"sub": "u-3", "email": "c@interieur.gov.ma", "tadqiq_role": "admin"},
+        {"sub": "u-3", "email": "c@interieur.gov.ma", "tadqiq_role": "region"},  # no area
+        {"email": "c@interieur.gov.ma", "tadqiq_role": "ministry"},  # no subject
+        {"sub": "u-2", "email": "b@interieur.gov.ma"},  # the email is not said to be verified
     ):
         with pytest.raises(AccessDenied, match="aucun rôle Tadqiq"):
             auth.scope_from_claims(claims, mapping)

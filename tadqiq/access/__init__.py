@@ -2,6 +2,8 @@
 
 * ``rules``: roles, the immutable ``Scope`` of a user, the refusal, the pages of each role;
 * ``accounts``: the local accounts (argon2 hashes) and the login throttle;
+* ``oidc``: the authentication mode, the OpenID Connect settings and provider probe, and the
+  ID-token claims → ``Scope`` mapping (keyed on the provider's ``sub``);
 * ``log``: the append-only, hash-chained access log.
 
 It imports nothing of Tadqiq but ``tadqiq.i18n`` (for the refusal messages), and neither

@@ -148,8 +148,10 @@ def log_download(
 
 
 def log_login(
-    user: str, role: str | None, outcome: str, detail: str | None = None
+    user: str | None, role: str | None, outcome: str, detail: str | None = None
 ) -> dict[str, Any]:
+    """A sign-in attempt; ``user`` is None when no identity could be trusted (OIDC: a
+    rejected token, an unreachable provider)."""
     return append(user=user, role=role, action=LOGIN, outcome=outcome, detail=detail)
 
 
