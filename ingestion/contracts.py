@@ -53,6 +53,10 @@ RECOMMENDATION_STATUSES = (
     "refusee",
 )
 MISSION_STATUSES = ("planifiee", "en_cours", "rapport", "cloturee", "annulee")
+BUDGETS = ("principal", "annexe", "comptes_speciaux")
+# Kinds of urbanism authorisation on the national e-permit platform (Rokhas); which of them
+# carry the construction or subdivision tax (loi 47-06) is a methodology seed, not a contract.
+PERMIT_KINDS = ("construire", "lotir", "morceler", "demolir", "habiter")
 COSO_COMPONENTS = (
     "environnement_controle",
     "evaluation_risques",
@@ -84,7 +88,7 @@ class RowRule:
 
 @dataclass(frozen=True)
 class Contract:
-    source: str  # who sends it: tgr (treasury), fec (lender), rh, marches, ci, audit
+    source: str  # who sends it: tgr (treasury), fec (lender), rh, marches, ci, audit, urbanisme
     entity: str
     title_fr: str
     file_glob: str  # under the inbox
@@ -439,6 +443,63 @@ RECOMMENDATION_EVENTS = Contract(
     ),
 )
 
+AVAILABLE_SURPLUSES = Contract(
+    source="tgr",
+    entity="available_surpluses",
+    title_fr="État des excédents disponibles (comptable)",
+    file_glob="available_surpluses/*.csv",
+    columns=(
+        _collectivity(),
+        _fiscal_year("Exercice à la clôture duquel l'excédent est arrêté"),
+        Column("budget", "text", "Budget", allowed=BUDGETS),
+        Column("excedent_cumule", "amount", "Excédent cumulé à la clôture (fonds au Trésor)"),
+        Column(
+            "excedent_affecte",
+            "amount",
+            "Part affectée (crédits reportés, dépenses engagées)",
+            required=False,
+        ),
+        Column("excedent_disponible", "amount", "Excédent disponible, non affecté"),
+    ),
+    key=("code_collectivite", "exercice", "budget"),
+    row_rules=(
+        RowRule(
+            "excedent_disponible",
+            "excédent disponible supérieur à l'excédent cumulé",
+            lambda: pl.col("excedent_disponible") > pl.col("excedent_cumule"),
+        ),
+    ),
+    notes=(
+        "Une ligne par collectivité, exercice et budget (principal, annexe, comptes spéciaux).",
+    ),
+)
+
+URBANISM_PERMITS = Contract(
+    source="urbanisme",
+    entity="urbanism_permits",
+    title_fr="Registre des autorisations d'urbanisme (export de la plateforme e-permis)",
+    file_glob="urbanism_permits/*.csv",
+    columns=(
+        _collectivity(),
+        _fiscal_year("Exercice de délivrance"),
+        Column("numero_autorisation", "code", "Numéro de l'autorisation"),
+        Column("type_autorisation", "text", "Nature de l'autorisation", allowed=PERMIT_KINDS),
+        Column("date_delivrance", "date", "Date de délivrance"),
+        Column(
+            "reference_quittance",
+            "code",
+            "Référence de la quittance de la taxe (vide : aucune quittance)",
+            required=False,
+        ),
+    ),
+    key=("code_collectivite", "exercice", "numero_autorisation"),
+    row_rules=(_date_in_fiscal_year("date_delivrance"),),
+    notes=(
+        "Une ligne par autorisation délivrée ; la quittance est celle de la taxe sur les "
+        "opérations de construction ou de lotissement payée à la régie (loi 47-06).",
+    ),
+)
+
 CONTRACTS: tuple[Contract, ...] = (
     BUDGET_EXECUTION,
     REVENUE_ARREARS,
@@ -452,6 +513,8 @@ CONTRACTS: tuple[Contract, ...] = (
     FINDINGS,
     RECOMMENDATIONS,
     RECOMMENDATION_EVENTS,
+    AVAILABLE_SURPLUSES,
+    URBANISM_PERMITS,
 )
 
 

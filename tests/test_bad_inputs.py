@@ -16,6 +16,7 @@ import pytest
 from ingestion.contracts import (
     AUDIT_CELLS,
     AUDIT_MISSIONS,
+    AVAILABLE_SURPLUSES,
     BUDGET_EXECUTION,
     FINDINGS,
     IC_DIAGNOSTIC,
@@ -24,6 +25,7 @@ from ingestion.contracts import (
     PROCUREMENT,
     RECOMMENDATION_EVENTS,
     REVENUE_ARREARS,
+    URBANISM_PERMITS,
     Contract,
 )
 from ingestion.inbox import ingest_source, write_dataset
@@ -59,6 +61,11 @@ FINDINGS_HEADER = (
     "cause_racine;criticite;impact_financier;date_constat"
 )
 EVENTS = "reference_recommandation;code_collectivite;date_evenement;statut;declare_par;preuve"
+SURPLUSES = "code_collectivite;exercice;budget;excedent_cumule;excedent_affecte;excedent_disponible"
+PERMITS = (
+    "code_collectivite;exercice;numero_autorisation;type_autorisation;date_delivrance;"
+    "reference_quittance"
+)
 QUESTIONNAIRE = ["code_question", "composante", "principe", "question", "score", "preuve"]
 
 
@@ -192,6 +199,38 @@ CASES = [
     Case("verified_by_the_auditee", RECOMMENDATION_EVENTS,
          csv_bytes(EVENTS, "R-1;05;01/06/2024;verifiee;audite;"),
          quarantined=[(2, "declare_par", "seul un auditeur peut vérifier une recommandation")]),
+    Case("surpluses_thousands_spaces_no_allocation", AVAILABLE_SURPLUSES,
+         csv_bytes(SURPLUSES, "06.181.05.01;2024;principal;12 500 000,00;;12 500 000,00"),
+         landed_rows=[2],
+         check={"excedent_disponible": 12_500_000.0, "excedent_affecte": None}),
+    Case("surpluses_available_above_cumulative", AVAILABLE_SURPLUSES,
+         csv_bytes(SURPLUSES, "05;2024;principal;9 000 000;4 000 000;5 000 000",
+                   "06;2024;principal;5 000 000;0;9 000 000"),
+         landed_rows=[2],
+         quarantined=[(3, "excedent_disponible", "excédent disponible supérieur à l'excédent cumulé")]),
+    Case("surpluses_budget_not_in_list", AVAILABLE_SURPLUSES,
+         csv_bytes(SURPLUSES, "05;2024;FDR;1 000;;1 000"),
+         quarantined=[(2, "budget", "valeur hors liste (principal, annexe, comptes_speciaux)")]),
+    Case("surpluses_negative_available", AVAILABLE_SURPLUSES,
+         csv_bytes(SURPLUSES, "05;2024;principal;1 000;1 500;-500"),
+         quarantined=[(2, "excedent_disponible", "montant négatif impossible")]),
+    Case("permit_without_receipt_lands", URBANISM_PERMITS,  # a finding, not a broken row
+         csv_bytes(PERMITS, "06.181.05.01;2024;PC-2024/0012;construire;14/03/2024;",
+                   "06.181.05.01;2024;PC-2024/0013;construire;15/03/2024;QT-2024-000871"),
+         landed_rows=[2, 3], check={"reference_quittance": None}),
+    Case("permit_issued_outside_fiscal_year", URBANISM_PERMITS,
+         csv_bytes(PERMITS, "06.181.05.01;2024;PC-2024/0014;lotir;03/01/2025;QT-2025-000002"),
+         quarantined=[(2, "date_delivrance", "date hors de l'exercice")]),
+    Case("permit_kind_not_in_list", URBANISM_PERMITS,
+         csv_bytes(PERMITS, "06.181.05.01;2024;PC-2024/0015;permis de construire;04/04/2024;Q1"),
+         quarantined=[(2, "type_autorisation",
+                       "valeur hors liste (construire, lotir, morceler, demolir, habiter)")]),
+    Case("permit_number_twice", URBANISM_PERMITS,
+         csv_bytes(PERMITS, "06.181.05.01;2024;PC-2024/0016;construire;05/04/2024;Q2",
+                   "06.181.05.01;2024;PC-2024/0016;construire;05/04/2024;Q2"),
+         landed_rows=[2],
+         quarantined=[(3, "code_collectivite + exercice + numero_autorisation",
+                       "doublon de clé (ligne déjà lue plus haut dans le fichier)")]),
     Case("empty_file", BUDGET_EXECUTION, b"", rejected="fichier vide"),
     Case("whitespace_only_file", BUDGET_EXECUTION, b"  \r\n\r\n", rejected="fichier vide"),
     Case("header_only", BUDGET_EXECUTION, csv_bytes(BUDGET),

@@ -22,7 +22,7 @@ def test_every_source_of_the_architecture_has_a_contract() -> None:
     assert {c.entity for c in CONTRACTS} == {
         "budget_execution", "revenue_arrears", "debt", "payroll", "procurement", "payments",
         "ic_diagnostic", "audit_cells", "missions", "findings", "recommendations",
-        "recommendation_events",
+        "recommendation_events", "available_surpluses", "urbanism_permits",
     }  # fmt: skip
     assert len({tuple(c.asset_key) for c in CONTRACTS}) == len(CONTRACTS)
 
