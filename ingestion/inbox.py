@@ -125,14 +125,26 @@ class RawStore:
 
 
 def ingest_source(
-    inbox: Path, contract: Contract, known_codes: set[str], raw_dir: Path
+    inbox: Path,
+    contract: Contract,
+    known_codes: set[str],
+    raw_dir: Path,
+    fiscal_year: int | None = None,
 ) -> SourceIngest:
-    """Read the new files of `contract` in `inbox` into the store; compose what is in force."""
+    """Read the new files of `contract` in `inbox` into the store; compose what is in force.
+
+    With `fiscal_year`, only the files that hold that year are read (and the files whose year
+    cannot be read at all, which are rejected with their reason): a file is landed by its own
+    fiscal year's run, so the run, its checks and its lineage are the file's.
+    """
     store = RawStore(raw_dir, contract)
     manifest = store.manifest()
     now = datetime.now(UTC)
     added: list[dict] = []
-    for path in store.pending(inbox):
+    pending = store.pending(inbox)
+    if fiscal_year is not None and contract.is_partitioned:
+        pending = [p for p in pending if _holds_year(p, contract, fiscal_year)]
+    for path in pending:
         entry = {"source": contract.source, "entity": contract.entity, "source_file": path.name}
         size = os.lstat(path).st_size
         entry |= {"sha256": sha256_of(path), "size_bytes": size, "ingested_at": now}
@@ -242,6 +254,11 @@ def write_dataset(
         elif path.exists():
             path.unlink()
     return written
+
+
+def _holds_year(path: Path, contract: Contract, fiscal_year: int) -> bool:
+    years = scan_fiscal_years(path, contract)
+    return not years or fiscal_year in years
 
 
 def scan_fiscal_years(path: Path, contract: Contract) -> set[int]:

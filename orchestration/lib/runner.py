@@ -11,8 +11,6 @@ from typing import Any
 
 import dagster as dg
 
-from ingestion.contracts import CONTRACTS
-
 # Runs the command line starts carry this tag, so the next build can tell which STARTED runs
 # were its own: no launcher or daemon watches an in-process run whose process was killed.
 CLI_TAG = "tadqiq/launched_by"
@@ -33,16 +31,6 @@ def fail_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
     return [run.run_id for run in runs]
 
 
-def _landed_years() -> set[int]:
-    from orchestration.lib.settings import raw_dir
-
-    years = set()
-    for contract in CONTRACTS:
-        folder = raw_dir() / contract.source / contract.entity
-        years |= {int(p.stem.split("=")[1]) for p in folder.glob("fiscal_year=*.parquet")}
-    return years
-
-
 def run_pipeline(
     instance: dg.DagsterInstance,
     years: Iterable[int] | None = None,
@@ -50,6 +38,9 @@ def run_pipeline(
     run_config: Mapping[str, Any] | None = None,
 ) -> list[dg.ExecuteInProcessResult]:
     """Every job in order; stops at the first failed run and returns the results so far.
+
+    Only the fiscal years with new files are ingested (each file by its own year's run), plus
+    ``years`` if given; a build with nothing new goes straight to the refresh.
 
     ``say`` is told each phase as it starts; ``run_config`` goes to every run (the command line
     passes its ``build_log`` logger there).
@@ -75,7 +66,7 @@ def run_pipeline(
     if not run("reference_job"):
         return results
     pending, _ = pending_fiscal_years()
-    for year in sorted(set(years or ()) | pending | _landed_years()):
+    for year in sorted(set(years or ()) | pending):
         say(f"fiscal year {year}: ingestion and contract checks")
         if not run("ingest_fiscal_year_job", partition_key=str(year)):
             return results

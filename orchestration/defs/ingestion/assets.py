@@ -46,8 +46,10 @@ def _known_codes() -> set[str]:
 
 
 def _ingest(context: dg.AssetExecutionContext, contract: Contract) -> dg.MaterializeResult:
-    result = ingest_source(inbox_dir(), contract, _known_codes(), raw_dir())
     years = [int(context.partition_key)] if contract.is_partitioned else None
+    result = ingest_source(
+        inbox_dir(), contract, _known_codes(), raw_dir(), fiscal_year=years[0] if years else None
+    )
     write_dataset(result, raw_dir(), years)
     for rejected in result.rejected_files.iter_rows(named=True):
         context.log.warning(f"{rejected['source_file']} rejeté : {rejected['message']}")
