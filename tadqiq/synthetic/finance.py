@@ -1,5 +1,5 @@
-"""Deterministic synthetic treasury exports over the real collectivities: budget execution and
-revenue arrears.
+"""Deterministic synthetic treasury exports over the real collectivities: budget execution,
+revenue arrears and the statement of available surpluses.
 
 No per-collectivity open data exists (the TGR publishes aggregates only), so Tadqiq ships a
 generator that writes the files a treasury extract would: one CSV per collectivity and fiscal
@@ -9,6 +9,10 @@ Magnitudes follow ``DOMAIN.md`` §2.3: own revenue per inhabitant (rural ~100–
 ~400–1,200 MAD, more where industry concentrates), transfer dependence (50–90 % rural, 25–50 %
 urban, ~74 % provinces), personnel 35–65 % of operating spend, gross savings 10–45 %, equipment
 execution 20–70 %, revenue arrears 1–5× own revenue with 30–60 % older than four years.
+Available surpluses (FS5): the collectivities' cumulative surpluses at the Treasury were 51.6 bn
+MAD at the end of 2023 against about a year of their spending; here the available (not
+allocated) part is 3–95 % of the year's spending, stable per collectivity, and more than a
+year's spending (a dormant surplus, planted with its ground truth) in ~10 % of collectivities.
 
 Every collectivity draws a stable profile from ``(seed, code)`` and yearly noise from
 ``(seed, code, year)``: the same collectivity gets the same figures whatever the scope.
@@ -27,6 +31,9 @@ from tadqiq.synthetic.profiles import french_amount, profile_of, rng_for
 
 BUDGET_COLUMNS = contracts.BUDGET_EXECUTION.header
 ARREARS_COLUMNS = contracts.REVENUE_ARREARS.header
+SURPLUS_COLUMNS = contracts.AVAILABLE_SURPLUSES.header
+SURPLUS_STREAM = 8  # rng_for(seed, code_digits, year, 8); operations use 2–7, audit 20–23
+DORMANT_SURPLUS_RATE = 0.10
 
 # (line code, label, share within its group)
 TRANSFER_LINES = [
@@ -211,6 +218,68 @@ def arrears_rows(unit: dict, year: int, seed: int) -> list[dict]:
                         )
                     )
                 )
+    return rows
+
+
+def surplus_rows(unit: dict, year: int, seed: int, budget: list[dict], truth: list[dict]) -> list:
+    """The treasury's statement of available surpluses at the close of `year` (FS5).
+
+    `budget` is the collectivity's budget execution of the year (``budget_rows``): the
+    available surplus is drawn as a share of its spending. Arrondissements hold no funds of
+    their own at the Treasury (their allocation is part of the commune's budget): no rows.
+    A dormant surplus (more than a year's spending, not allocated) is planted in ~10 % of
+    collectivities, every year, and appended to `truth`.
+    """
+    if unit["level"] == "arrondissement":
+        return []
+    digits = unit["code_digits"]
+    stable = rng_for(seed, digits, 0, SURPLUS_STREAM)
+    dormant = bool(stable.random() < DORMANT_SURPLUS_RATE)
+    usual = float(np.clip(stable.lognormal(np.log(0.35), 0.45), 0.03, 0.9))
+    dormant_share = float(stable.uniform(1.2, 2.5))
+    special_accounts = bool(stable.random() < 0.4)
+    rng = rng_for(seed, digits, year, SURPLUS_STREAM)
+    spend = sum(r["paiements"] or 0.0 for r in budget)
+    if dormant:
+        share = dormant_share * float(rng.lognormal(0, 0.05))
+    else:
+        share = float(np.clip(usual * rng.lognormal(0, 0.08), 0.03, 0.95))
+    available = share * spend
+    parts = [("principal", available)]
+    if special_accounts:
+        special = available * float(rng.uniform(0.05, 0.2))
+        parts = [("principal", available - special), ("comptes_speciaux", special)]
+    rows = []
+    for budget_name, part in parts:
+        allocated = part * float(rng.uniform(0.2, 1.2))
+        rows.append(
+            dict(
+                zip(
+                    SURPLUS_COLUMNS,
+                    [
+                        unit["collectivity_code"],
+                        year,
+                        budget_name,
+                        part + allocated,
+                        allocated,
+                        part,
+                    ],
+                    strict=True,
+                )
+            )
+        )
+    if dormant:
+        truth.append(
+            {
+                "source": "available_surpluses",
+                "collectivity_code": unit["collectivity_code"],
+                "fiscal_year": year,
+                "anomaly": "dormant_surplus",
+                "reference": f"excédent disponible {french_amount(available)} MAD",
+                "detail": f"{share:.0%} des dépenses de l'exercice ({french_amount(spend)} MAD) ; "
+                "plus d'une année de dépenses sans affectation",
+            }
+        )
     return rows
 
 
