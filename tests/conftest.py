@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from postgres import Cluster, running_cluster
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,3 +58,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatu
         terminalreporter.line(
             "install what they need (.ci/system-packages), or set TADQIQ_ALLOW_SKIPS=1"
         )
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """A PostgreSQL cluster of Debian's server package, started for this session on loopback."""
+    with running_cluster() as cluster:
+        yield cluster
