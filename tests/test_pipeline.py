@@ -326,7 +326,8 @@ def test_dbt_unit_tests_pass_on_the_built_warehouse(built: dict) -> None:
 
 
 def test_planted_anomalies_are_detected(built: dict) -> None:
-    """Every anomaly the generator planted shows in its indicator (ground truth beside data)."""
+    """Every anomaly the generator planted shows in its indicator (ground truth beside data)
+    and raises its own red flag."""
     indicator_of = {
         "duplicate_payment": "IC4",
         "split_purchase": "PR2",
@@ -334,7 +335,22 @@ def test_planted_anomalies_are_detected(built: dict) -> None:
         "duplicate_rib": "HR3",
         "no_posting": "HR3",
         "paid_after_exit": "HR3",
+        "permit_without_tax_receipt": "RM6",
     }
+    flag_of = {
+        "duplicate_payment": "duplicate_payment",
+        "split_purchase": "split_purchase",
+        "duplicate_cin": "payroll_duplicate_cin",
+        "duplicate_rib": "payroll_duplicate_rib",
+        "no_posting": "payroll_no_posting",
+        "paid_after_exit": "payroll_paid_after_exit",
+        "permit_without_tax_receipt": "urbanism_without_tax",
+    }
+    flags = set(
+        query(
+            built, "select collectivity_code, fiscal_year, red_flag_code from marts.fct_red_flags"
+        )
+    )
     with (built["data"] / "truth.csv").open(encoding="utf-8") as handle:
         planted = [row for row in csv.DictReader(handle) if row["anomaly"] in indicator_of]
     assert planted, "seed 7 plants anomalies in the pilot"
@@ -347,6 +363,13 @@ def test_planted_anomalies_are_detected(built: dict) -> None:
             ),
         )[0]
         assert value > 0, row
+        assert (row["collectivity_code"], int(row["fiscal_year"]), flag_of[row["anomaly"]]) in flags
+    # nothing unplanted raises a flag in the pilot: every flag has its planted case
+    planted_flags = {
+        (row["collectivity_code"], int(row["fiscal_year"]), flag_of[row["anomaly"]])
+        for row in planted
+    }
+    assert flags == planted_flags
 
 
 def test_nothing_is_lost_in_ingestion(built: dict) -> None:

@@ -1,24 +1,29 @@
 {#
     Every computable indicator as numerator / denominator, per collectivity and fiscal year
     (formulas: docs/methodology.md). A missing or zero denominator gives no value, never a
-    zero. FS5 and RM6 need sources not received yet: they have no row here, so the marts
-    report them as "no data". The loan book is taken as complete: a collectivity without a
+    zero. The loan book is taken as complete: a collectivity without a
     loan has no debt (FS3 = FS4 = 0), and FS3 is set to 99 years (beyond the worst anchor)
     when a collectivity with debt has no gross savings.
     RM2 sets the arrears of every tax and fee of the arrears statement (State-managed TP, TH,
     TSC and commune-managed) against the collections of the same taxes and fees.
     AF1 is scored on the recommendations an auditor verified; declared_value keeps the
     share declared implemented by the audited body (verified or not) beside it.
+    FS5 sets the available surplus at the close (treasury statement) against the year's
+    spending; RM6 counts the building and subdivision permits without a tax receipt in the
+    e-permit register over those issued. IC3 is the excess MAD (MAD minus the MAD expected
+    from a sample of the same size, Barney & Schulzke 2016).
 #}
 {%- set fractions = [
     ('FS1', 'operating_revenue_amount - operating_spend_amount', 'operating_revenue_amount'),
     ('FS2', 'transferred_revenue_amount', 'operating_revenue_amount'),
     ('FS3', 'debt_outstanding', 'operating_revenue_amount - operating_spend_amount'),
     ('FS4', 'debt_service', 'operating_revenue_amount'),
+    ('FS5', 'available_surplus_amount', 'total_spend_amount'),
     ('RM1', 'tax_collected_amount', 'tax_assessed_amount'),
     ('RM2', 'arrears_total_amount', 'tax_collected_amount'),
     ('RM3', 'arrears_older_than_4y_amount', 'arrears_total_amount'),
     ('RM4', 'own_revenue_per_inhabitant', 'peer_own_revenue_per_inhabitant'),
+    ('RM6', 'permits_without_tax_receipt', 'taxed_permits'),
     ('SE2', 'equipment_paid_amount', 'equipment_credit_amount'),
     ('SE3', 'equipment_paid_amount', 'total_spend_amount'),
     ('SE4', 'committed_amount - total_spend_amount', 'total_spend_amount'),
@@ -34,7 +39,7 @@
     ('HR3', 'anomalous_agents', 'headcount'),
     ('IC1', 'ic_maturity_score', 'ic_assessed'),
     ('IC2', 'rejected_orders', 'payment_orders'),
-    ('IC3', 'benford_mad', 'benford_assessed'),
+    ('IC3', 'benford_excess_mad', 'benford_assessed'),
     ('IC4', 'duplicate_orders', 'visaed_orders'),
     ('AF1', 'recommendations_verified', 'recommendations_due'),
     ('AF2', 'recommendations_overdue_over_12_months', 'recommendations_open'),
@@ -54,6 +59,14 @@ arrears as (
 
 debt as (
     select * from {{ ref('int_debt_aggregated_by_year') }}
+),
+
+surpluses as (
+    select * from {{ ref('int_surpluses_aggregated_by_year') }}
+),
+
+permits as (
+    select * from {{ ref('int_urbanism_permits_aggregated_by_year') }}
 ),
 
 payroll as (
@@ -136,6 +149,9 @@ wide as (
         finances.committed_amount,
         arrears.arrears_total_amount,
         arrears.arrears_older_than_4y_amount,
+        surpluses.available_surplus_amount,
+        permits.taxed_permits,
+        permits.permits_without_tax_receipt,
         coalesce(debt.debt_outstanding_amount, 0) as debt_outstanding,
         coalesce(debt.debt_interest_amount, 0) + coalesce(debt.debt_principal_amount, 0)
             as debt_service,
@@ -160,8 +176,8 @@ wide as (
         payments.top3_supplier_amount,
         payments.duplicate_orders,
         payments.visaed_orders,
-        payments.benford_mad,
-        case when payments.benford_mad is not null then 1 end as benford_assessed,
+        payments.benford_excess_mad,
+        case when payments.benford_excess_mad is not null then 1 end as benford_assessed,
         ic_campaigns.ic_maturity_score,
         case when ic_campaigns.ic_maturity_score is not null then 1 end as ic_assessed,
         follow_up.recommendations_due,
@@ -178,6 +194,8 @@ wide as (
     from finances
     left join arrears on finances.collectivity_year_id = arrears.collectivity_year_id
     left join debt on finances.collectivity_year_id = debt.collectivity_year_id
+    left join surpluses on finances.collectivity_year_id = surpluses.collectivity_year_id
+    left join permits on finances.collectivity_year_id = permits.collectivity_year_id
     left join payroll on finances.collectivity_year_id = payroll.collectivity_year_id
     left join procurement on finances.collectivity_year_id = procurement.collectivity_year_id
     left join payments on finances.collectivity_year_id = payments.collectivity_year_id

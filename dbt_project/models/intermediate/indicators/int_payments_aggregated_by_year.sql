@@ -2,9 +2,13 @@
     SE5, PR5, IC2, IC3 and IC4 ingredients, on payment orders visaed by the accountant
     (rejections only count for IC2). Duplicates: two orders of the same supplier and amount
     whose invoice references are equal once upper-cased and stripped of everything but
-    letters and digits, within the window (IDEA/ACL normalised duplicate key). Benford: mean
-    absolute deviation of the first-digit shares from log10(1 + 1/d) (Nigrini), for
-    collectivities with enough orders.
+    letters and digits, within the window (IDEA/ACL normalised duplicate key); one such order
+    is a red flag (red_flag_rules). Benford, for collectivities with enough orders: Nigrini's
+    mean absolute deviation (MAD) of the first-digit shares from log10(1 + 1/d), the MAD a
+    sample of the same size drawn from Benford's law is expected to show, and their difference,
+    the excess MAD (Barney & Schulzke 2016), on which IC3 is scored. The expected MAD is the
+    mean over the digits of the expected absolute deviation of a share estimated from n
+    orders, sqrt(2 p (1 - p) / (pi n)) (normal approximation of the binomial share).
 #}
 with
 
@@ -120,7 +124,13 @@ benford as (
                 end * 1.0 / digit_counts.benford_payments
                 - benford_digits.expected_share
             )
-        ) / 9 as benford_mad_raw
+        ) / 9 as benford_mad_raw,
+        sum(
+            sqrt(
+                2.0 * benford_digits.expected_share * (1 - benford_digits.expected_share)
+                / (pi() * digit_counts.benford_payments)
+            )
+        ) / 9 as benford_expected_mad_raw
     from digit_counts
     cross join benford_digits
     group by digit_counts.collectivity_code, digit_counts.fiscal_year, digit_counts.benford_payments
@@ -172,7 +182,15 @@ aggregated as (
         case
             when benford.benford_payments >= parameters.benford_min_payments
                 then round(benford.benford_mad_raw, 6)
-        end as benford_mad
+        end as benford_mad,
+        case
+            when benford.benford_payments >= parameters.benford_min_payments
+                then round(benford.benford_expected_mad_raw, 6)
+        end as benford_expected_mad,
+        case
+            when benford.benford_payments >= parameters.benford_min_payments
+                then round(benford.benford_mad_raw - benford.benford_expected_mad_raw, 6)
+        end as benford_excess_mad
     from all_orders
     cross join parameters
     left join top_suppliers

@@ -1,6 +1,8 @@
 {#
     HR3: agents sharing a CIN or a RIB with another agent, agents without a posting, and agents
     paid for a month after their exit date; an agent counts once whatever its anomalies.
+    Each kind is also counted on its own (agents_sharing_cin, agents_sharing_rib,
+    agents_without_posting, agents_paid_after_exit): each has its red flag (red_flag_rules).
 #}
 with
 
@@ -50,6 +52,8 @@ aggregated as (
         count(*) as headcount,
         sum(case when agents_with_same_cin > 1 or agents_with_same_rib > 1 then 1 else 0 end)
             as duplicate_identity_agents,
+        sum(case when agents_with_same_cin > 1 then 1 else 0 end) as agents_sharing_cin,
+        sum(case when agents_with_same_rib > 1 then 1 else 0 end) as agents_sharing_rib,
         sum(has_no_posting) as agents_without_posting,
         sum(is_paid_after_exit) as agents_paid_after_exit,
         sum(

@@ -5,6 +5,8 @@
     each order stays under it (parameters: indicator_parameters). Grouping by budget line too
     was tried and dropped: with few purchase-order lines, any busy collectivity crossed the
     ceiling on a line within 30 days (135 of 176 flagged against 22 planted splits).
+    suspected_split_orders counts the orders in a suspected split: one is a red flag
+    (red_flag_rules), whatever their share of the purchase orders.
 #}
 with
 
@@ -93,6 +95,7 @@ aggregated as (
         sum(case when is_contract then awarded_amount else 0 end) as contract_amount,
         sum(case when is_in_suspected_split then awarded_amount else 0 end)
             as suspected_split_amount,
+        sum(case when is_in_suspected_split then 1 else 0 end) as suspected_split_orders,
         sum(case when is_competitive then 1 else 0 end) as competitive_procedures,
         sum(case when is_competitive and bids_received_count = 1 then 1 else 0 end)
             as single_bid_procedures,

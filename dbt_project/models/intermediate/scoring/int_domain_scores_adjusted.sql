@@ -4,7 +4,8 @@
        the peer group's domain scores that had enough data (of all collectivities of the year
        when the peer group has none), plus the penalty, capped at 100; no score at all when
        nobody has enough data for the domain;
-    2. red flags (red_flag_rules): a firing rule lifts the domain to at least its floor.
+    2. red flags (int_red_flags_raised, rules in red_flag_rules): a raised flag lifts the
+       domain to at least its floor.
 #}
 with
 
@@ -21,8 +22,8 @@ indicator_catalogue as (
     where is_active
 ),
 
-red_flag_rules as (
-    select * from {{ ref('red_flag_rules') }}
+red_flags_raised as (
+    select * from {{ ref('int_red_flags_raised') }}
 ),
 
 peers as (
@@ -139,19 +140,13 @@ year_medians as (
 
 red_flags as (
     select
-        indicators.collectivity_code,
-        indicators.fiscal_year,
-        red_flag_rules.domain_code,
-        max(red_flag_rules.domain_score_floor) as domain_score_floor,
-        {{ dbt.listagg(
-            'red_flag_rules.red_flag_code', "', '", 'order by red_flag_rules.red_flag_code'
-        ) }} as red_flag_codes
-    from indicators
-    inner join red_flag_rules
-        on
-            indicators.indicator_code = red_flag_rules.indicator_code
-            and indicators.indicator_value >= red_flag_rules.min_value
-    group by indicators.collectivity_code, indicators.fiscal_year, red_flag_rules.domain_code
+        collectivity_code,
+        fiscal_year,
+        domain_code,
+        max(domain_score_floor) as domain_score_floor,
+        {{ dbt.listagg('red_flag_code', "', '", 'order by red_flag_code') }} as red_flag_codes
+    from red_flags_raised
+    group by collectivity_code, fiscal_year, domain_code
 ),
 
 imputed as (
