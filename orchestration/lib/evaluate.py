@@ -1,18 +1,21 @@
 """How well what an auditor is shown finds the generator's planted anomalies.
 
-A collectivity-year is *flagged* for an anomaly type when an indicator mapped to that type is
-in the red band, or a red-flag rule (seed ``red_flag_rules``) on that indicator fires, in the
-published warehouse (``marts.fct_indicators``, ``methodology.red_flag_rules``). It is *planted*
-when the ground truth written by ``tadqiq generate`` (``data/ground_truth/anomalies.csv``) holds
-at least one anomaly of that type for it. Per type, over collectivity-years:
+An auditor is shown, per collectivity-year, the indicators in the red band
+(``marts.fct_indicators``) and the red flags raised (``marts.fct_red_flags``, rules in the
+seed ``red_flag_rules``). A collectivity-year is *flagged* for an anomaly type when one of the
+signals mapped to that type below is shown for it: the red band of its indicator, or the red
+flag that names it. It is *planted* when the ground truth written by ``tadqiq generate``
+(``data/ground_truth/anomalies.csv``) holds at least one anomaly of that type for it. Per type,
+over collectivity-years:
 
     recall    = planted and flagged / planted
     precision = planted and flagged / flagged
 
-Several payroll types share HR3: a red HR3 is one flag, right for the type planted there and a
-false positive for the others, so ``payroll (any)`` is given beside them. ``repeat_finding`` is
-audit history the auditors already hold (it weighs in the programme priority), not something
-an indicator is meant to detect: it is not measured.
+The mapping is what the signal says, no more: a red HR3 says "payroll anomalies" and not
+which kind, so each payroll kind is measured on its own flag only (duplicate CIN, duplicate
+RIB, no posting, paid after exit), and ``payroll (any)`` on HR3's red band or any of the four
+flags. ``repeat_finding`` is audit history the auditors already hold (it weighs in the
+programme priority), not something an indicator is meant to detect: it is not measured.
 """
 
 from __future__ import annotations
@@ -22,17 +25,50 @@ from pathlib import Path
 
 import polars as pl
 
-PAYROLL = ("duplicate_cin", "duplicate_rib", "no_posting", "paid_after_exit")
+PAYROLL_FLAGS = {
+    "duplicate_cin": "payroll_duplicate_cin",
+    "duplicate_rib": "payroll_duplicate_rib",
+    "no_posting": "payroll_no_posting",
+    "paid_after_exit": "payroll_paid_after_exit",
+}
+PAYROLL = tuple(PAYROLL_FLAGS)
 
-# anomaly type -> the indicators whose red band or red flag shows it
-MAPPING: dict[str, tuple[str, ...]] = {
-    "split_purchase": ("PR2",),
-    "duplicate_payment": ("IC4",),
-    **dict.fromkeys(PAYROLL, ("HR3",)),
-    "payroll (any)": ("HR3",),
-    "non_benford": ("IC3",),
+
+@dataclass(frozen=True)
+class Signals:
+    """What shows an anomaly type: indicators in the red band, red flags raised."""
+
+    red_band: tuple[str, ...] = ()
+    red_flags: tuple[str, ...] = ()
+    label: str | None = None  # a shorter description for the table
+
+    def describe(self) -> str:
+        if self.label:
+            return self.label
+        return " or ".join(
+            [f"{code} red" for code in self.red_band] + [f"flag {code}" for code in self.red_flags]
+        )
+
+
+# anomaly type -> the signals that show it
+MAPPING: dict[str, Signals] = {
+    "split_purchase": Signals(("PR2",), ("split_purchase",)),
+    "duplicate_payment": Signals(("IC4",), ("duplicate_payment",)),
+    **{kind: Signals((), (flag,)) for kind, flag in PAYROLL_FLAGS.items()},
+    "payroll (any)": Signals(
+        ("HR3",), tuple(PAYROLL_FLAGS.values()), "HR3 red or any of the four payroll flags"
+    ),
+    "non_benford": Signals(("IC3",)),
+    "dormant_surplus": Signals(("FS5",)),
+    "permit_without_tax_receipt": Signals(("RM6",), ("urbanism_without_tax",)),
 }
 KEY = ["collectivity_code", "fiscal_year"]
+SHOWN_SCHEMA = {
+    "collectivity_code": pl.String,
+    "fiscal_year": pl.Int64,
+    "kind": pl.String,
+    "code": pl.String,
+}
 
 
 @dataclass(frozen=True)
@@ -52,19 +88,24 @@ class Score:
         return self.found / self.flagged if self.flagged else None
 
 
-def shown_red(indicators: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
-    """(collectivity_code, fiscal_year, indicator_code) shown red: red band or red flag."""
-    flags = indicators.join(rules.select("indicator_code", "min_value"), on="indicator_code")
-    flags = flags.filter(pl.col("indicator_value") >= pl.col("min_value"))
-    red = indicators.filter(pl.col("band") == "red")
+def shown(indicators: pl.DataFrame, red_flags: pl.DataFrame) -> pl.DataFrame:
+    """(collectivity_code, fiscal_year, kind, code) an auditor is shown: kind ``red_band`` with
+    the indicator code, kind ``red_flag`` with the red flag code."""
+    red = indicators.filter(pl.col("band") == "red").select(
+        *KEY, pl.lit("red_band").alias("kind"), pl.col("indicator_code").alias("code")
+    )
+    flags = red_flags.select(
+        *KEY, pl.lit("red_flag").alias("kind"), pl.col("red_flag_code").alias("code")
+    )
     return (
-        pl.concat([red.select(*KEY, "indicator_code"), flags.select(*KEY, "indicator_code")])
+        pl.concat([red, flags])
         .with_columns(pl.col("fiscal_year").cast(pl.Int64))
         .unique()
+        .cast(SHOWN_SCHEMA)
     )
 
 
-def measure(truth: pl.DataFrame, shown: pl.DataFrame) -> list[Score]:
+def measure(truth: pl.DataFrame, shown_frame: pl.DataFrame) -> list[Score]:
     """Recall and precision per anomaly type, per collectivity-year (see the module)."""
     truth = truth.with_columns(pl.col("fiscal_year").cast(pl.Int64))
     truth = pl.concat(
@@ -76,40 +117,45 @@ def measure(truth: pl.DataFrame, shown: pl.DataFrame) -> list[Score]:
         ]
     )
     scores = []
-    for anomaly, codes in MAPPING.items():
+    for anomaly, signals in MAPPING.items():
         planted = set(truth.filter(pl.col("anomaly") == anomaly).select(KEY).iter_rows())
-        flagged = set(shown.filter(pl.col("indicator_code").is_in(codes)).select(KEY).iter_rows())
+        showing = shown_frame.filter(
+            ((pl.col("kind") == "red_band") & pl.col("code").is_in(signals.red_band))
+            | ((pl.col("kind") == "red_flag") & pl.col("code").is_in(signals.red_flags))
+        )
+        flagged = set(showing.select(KEY).iter_rows())
         scores.append(
-            Score(anomaly, ", ".join(codes), len(planted), len(flagged), len(planted & flagged))
+            Score(anomaly, signals.describe(), len(planted), len(flagged), len(planted & flagged))
         )
     return scores
 
 
 def load(snapshot: Path, ground_truth: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(ground truth, indicators shown red) from the published snapshot and the truth CSV."""
+    """(ground truth, what is shown) from the published snapshot and the truth CSV."""
     import duckdb
 
-    codes = sorted({c for cs in MAPPING.values() for c in cs})
+    codes = sorted({c for s in MAPPING.values() for c in s.red_band})
     with duckdb.connect(str(snapshot), read_only=True) as db:
         indicators = pl.DataFrame(
             db.execute(
-                "select collectivity_code, fiscal_year, indicator_code, band, indicator_value "
+                "select collectivity_code, fiscal_year, indicator_code, band "
                 "from marts.fct_indicators where list_contains(?, indicator_code)",
                 [codes],
             ).fetchall(),
             schema={"collectivity_code": pl.String, "fiscal_year": pl.Int64,
-                    "indicator_code": pl.String, "band": pl.String,
-                    "indicator_value": pl.Float64},
+                    "indicator_code": pl.String, "band": pl.String},
             orient="row",
         )  # fmt: skip
-        rules = pl.DataFrame(
-            db.execute("select indicator_code, min_value from methodology.red_flag_rules")
-            .fetchall(),
-            schema={"indicator_code": pl.String, "min_value": pl.Float64},
+        red_flags = pl.DataFrame(
+            db.execute(
+                "select collectivity_code, fiscal_year, red_flag_code from marts.fct_red_flags"
+            ).fetchall(),
+            schema={"collectivity_code": pl.String, "fiscal_year": pl.Int64,
+                    "red_flag_code": pl.String},
             orient="row",
         )  # fmt: skip
     truth = pl.read_csv(ground_truth, schema_overrides={"collectivity_code": pl.String})
-    return truth, shown_red(indicators, rules)
+    return truth, shown(indicators, red_flags)
 
 
 def table(scores: list[Score]) -> str:
