@@ -25,7 +25,7 @@ from typing import Any
 from tadqiq.access import AccessDenied, Role, Scope
 
 DATA_DIR_ENV = "TADQIQ_DATA_DIR"
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 GENESIS = "0" * 64
 TAIL_CHUNK = 8192
 
