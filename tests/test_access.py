@@ -7,6 +7,8 @@ two arrondissements 06.141.01.3 (Anfa) and 06.141.01.5 (Maârif).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,7 +95,8 @@ def records() -> list[dict[str, Any]]:
     path = access_log.log_path()
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [r for r in map(json.loads, lines) if r["action"] != "log_opened"]  # the log's own
 
 
 def assert_denial_logged(scope: Scope, code: str | None, action: str) -> dict[str, Any]:
@@ -553,52 +556,121 @@ def test_log_records_are_chained_and_opened_for_append(monkeypatch: pytest.Monke
     real_open = access_log.os.open
 
     def spy(path: Any, flag: int, *args: Any) -> int:
-        flags.append(flag)
+        if str(path).endswith("access.jsonl"):
+            flags.append(flag)
         return real_open(path, flag, *args)
 
     monkeypatch.setattr(access_log.os, "open", spy)
     access_log.log_view(MINISTRY, "06")
     access_log.log_download(MINISTRY, "06", "r.pdf")
     assert flags and all(flag & access_log.os.O_APPEND for flag in flags)
-    first, second = records()
-    assert first["prev_sha256"] == access_log.GENESIS
     lines = access_log.log_path().read_bytes().splitlines()
-    assert second["prev_sha256"] == access_log.hashlib.sha256(lines[0]).hexdigest()
+    opened, first, second = (json.loads(line) for line in lines)
+    assert (opened["action"], opened["seq"], opened["outcome"]) == ("log_opened", 1, "success")
+    assert opened["prev_sha256"] == access_log.GENESIS
+    assert (first["seq"], second["seq"]) == (2, 3)
+    assert first["prev_sha256"] == hashlib.sha256(lines[0]).hexdigest()
+    assert second["prev_sha256"] == hashlib.sha256(lines[1]).hexdigest()
     assert first["ts"].endswith("Z") and "T" in first["ts"]
     assert set(first) == {
-        "ts",
-        "user",
-        "role",
-        "action",
-        "collectivity_code",
-        "outcome",
-        "detail",
-        "prev_sha256",
-    }
+        "ts", "user", "role", "action", "collectivity_code", "outcome", "detail",
+        "seq", "prev_sha256", "mac",
+    }  # fmt: skip
     assert access_log.log_path().stat().st_mode & 0o777 == 0o600
-    assert access_log.verify_chain() == access_log.ChainStatus(
-        ok=True, records=2, head_sha256=access_log.hashlib.sha256(lines[1]).hexdigest()
-    )
+    assert access_log.verify_key_path().stat().st_mode & 0o777 == 0o400
+    head = hashlib.sha256(lines[2]).hexdigest()
+    assert access_log.verify_chain() == access_log.ChainStatus(ok=True, records=3, head_sha256=head)
+    assert access_log.last_anchor()["seq"] == 3 and access_log.last_anchor()["sha256"] == head
 
 
-@pytest.mark.parametrize("tamper", ["edit", "delete", "insert", "garble"])
+def _mac_by_hand(key: bytes, record: dict[str, Any]) -> str:
+    """HMAC-SHA256 of the record without its mac, in canonical JSON, computed here."""
+    body = {k: v for k, v in record.items() if k != "mac"}
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+def test_macs_follow_the_forward_secure_key_by_hand() -> None:
+    for code in ("06", "06.141"):
+        access_log.log_view(MINISTRY, code)
+    first_key = bytes.fromhex(json.loads(access_log.verify_key_path().read_text())["key"])
+    key = first_key
+    for line in access_log.log_path().read_bytes().splitlines():
+        record = json.loads(line)
+        assert record["mac"] == _mac_by_hand(key, record)
+        key = hashlib.sha256(b"tadqiq access log key update" + key).digest()
+    stored = json.loads(access_log.key_path().read_text())
+    assert stored == {"seq": 4, "key": key.hex()}  # only the next record's key is kept
+    status = access_log.verify_chain(verify_key=access_log.verify_key_path())
+    assert status.ok and status.macs_checked and status.records == 3
+
+
+def test_a_rewrite_with_the_current_key_is_caught_by_the_first_key() -> None:
+    """The dashboard's OS user can read the current key and rewrite the whole file with a
+    consistent chain; the MACs of the past records still give it away."""
+    for code in ("06", "06.141", "06.141.01.0"):
+        access_log.log_view(REGION_06, code)
+    path = access_log.log_path()
+    records = [json.loads(line) for line in path.read_bytes().splitlines()]
+    current = json.loads(access_log.key_path().read_text())
+    stolen = bytes.fromhex(current["key"])  # the key of the next record, nothing older
+    records[2]["collectivity_code"] = "01.511"  # what the attacker wants to hide
+    previous = access_log.GENESIS
+    lines = []
+    for record in records:
+        record["prev_sha256"] = previous
+        record["mac"] = _mac_by_hand(stolen, record)
+        line = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        lines.append(line)
+        previous = hashlib.sha256(line.encode()).hexdigest()
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert not access_log.verify_chain().ok  # its head no longer matches the anchor
+    status = access_log.verify_chain(verify_key=access_log.verify_key_path())
+    assert not status.ok and (status.broken_line, status.reason) == (1, "mac_mismatch")
+
+
+def test_a_cut_or_a_deleted_log_is_detected() -> None:
+    for code in ("06", "06.141", "06.141.01.0"):
+        access_log.log_view(REGION_06, code)
+    path = access_log.log_path()
+    lines = path.read_bytes().splitlines()
+    path.write_bytes(b"\n".join(lines[:-2]) + b"\n")  # the last two records cut
+    status = access_log.verify_chain()
+    assert (status.ok, status.reason, status.records) == (False, "truncated", 2)
+
+    path.unlink()  # the whole file deleted
+    assert access_log.verify_chain().reason == "missing"
+    access_log.log_view(REGION_06, "06")  # the next record opens a new log, which says so
+    opened = json.loads(path.read_bytes().splitlines()[0])
+    assert opened["action"] == "log_opened" and opened["outcome"] == "failure"
+    assert "n° 4" in opened["detail"]  # the anchor had seen four records
+    assert access_log.verify_chain().reason == "reopened"
+
+
+@pytest.mark.parametrize("tamper", ["edit", "delete", "insert", "garble", "first"])
 def test_verify_chain_detects_tampering(tamper: str) -> None:
     for code in ("06", "06.141", "06.141.01.0", "06.141.01.3"):
         access_log.log_view(REGION_06, code)
     path = access_log.log_path()
     lines = path.read_text(encoding="utf-8").splitlines()
     if tamper == "edit":
-        lines[1] = lines[1].replace("06.141", "01.511")
+        lines[1] = lines[1].replace("06", "01", 1)
     elif tamper == "delete":
         del lines[1]
     elif tamper == "insert":
         lines.insert(2, lines[1])
-    else:
+    elif tamper == "garble":
         lines[1] = lines[1][:-5]
+    else:  # the first records removed and the chain restarted: numbering gives it away
+        lines = lines[2:]
+        record = json.loads(lines[0])
+        record["prev_sha256"] = access_log.GENESIS
+        lines[0] = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     status = access_log.verify_chain()
     assert not status.ok
-    assert status.broken_line == {"edit": 3, "delete": 2, "insert": 3, "garble": 2}[tamper]
+    expected = {"edit": 3, "delete": 2, "insert": 3, "garble": 2, "first": 1}[tamper]
+    assert status.broken_line == expected, status
 
 
 def test_concurrent_appends_keep_the_chain() -> None:
@@ -607,7 +679,7 @@ def test_concurrent_appends_keep_the_chain() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(lambda i: access_log.log_view(MINISTRY, f"{i % 12 + 1:02d}"), range(80)))
     status = access_log.verify_chain()
-    assert status.ok and status.records == 80
+    assert status.ok and status.records == 81  # the 80 and the log_opened record
 
 
 def test_access_log_page_for_the_ministry_only() -> None:
@@ -642,4 +714,4 @@ def test_access_log_page_shows_a_broken_chain() -> None:
     path.write_text(path.read_text(encoding="utf-8").replace('"06"', '"05"'), encoding="utf-8")
     at = app_as(MINISTRY)
     at.switch_page(ACCESS_LOG).run()
-    assert any("Chaîne d'empreintes rompue à la ligne 2" in e for e in errors(at))
+    assert any("Chaîne d'empreintes rompue à la ligne 3" in e for e in errors(at))  # 1: opened

@@ -129,7 +129,7 @@ def test_accounts_command_prints_passwords_once(
 
     result = accounts.login("auditeur.casablanca", password, path)
     assert result.scope == Scope(Role.COLLECTIVITY, "auditeur.casablanca", "06.141.01.0")
-    assert access_log.verify_chain().records == 1
+    assert access_log.verify_chain().records == 2  # log_opened, then the login
 
     cli.main(["accounts"])
     second = capsys.readouterr().out

@@ -204,7 +204,8 @@ class Dashboard:
         path = self.data / "access_log" / "access.jsonl"
         if not path.exists():
             return []
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [r for r in map(json.loads, lines) if r["action"] != "log_opened"]
 
 
 @pytest.fixture(scope="module")

@@ -140,7 +140,8 @@ def records() -> list[dict[str, Any]]:
     path = access_log.log_path()
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [r for r in map(json.loads, lines) if r["action"] != "log_opened"]  # the log's own
 
 
 def last_denial() -> dict[str, Any]:

@@ -1,21 +1,43 @@
-"""The append-only access log: who looked at and downloaded what, hash-chained.
+"""The append-only access log: who looked at and downloaded what, tamper-evident.
 
 JSON Lines at ``$TADQIQ_DATA_DIR/access_log/access.jsonl``. Each record is one line of
-canonical JSON (sorted keys, no spaces) carrying ``prev_sha256``, the SHA-256 of the previous
-line's bytes (64 zeros for the first), so editing, inserting or deleting a record breaks the
-chain and ``verify_chain`` finds where. The file is opened with ``O_APPEND`` and an exclusive
-``flock`` while the previous line is read and the new one written, so concurrent sessions and
-processes append whole, correctly chained lines.
+canonical JSON (sorted keys, no spaces) carrying:
 
-No Streamlit here: the CLI, the data layer and the pages all write through these functions.
+* ``seq``, its number (1, 2, …): a record removed anywhere, the first ones included, leaves a gap;
+* ``prev_sha256``, the SHA-256 of the previous line's bytes (64 zeros for the first): editing,
+  inserting or deleting a record breaks the chain;
+* ``mac``, an HMAC-SHA256 of the record under a key that evolves at every record
+  (``key[n+1] = SHA-256(label || key[n])``, the old key overwritten): whoever reads the
+  current key — the dashboard's own OS user included — can write records from now on, but
+  cannot recompute the MACs of earlier ones, so rewriting the past is detected by a verifier
+  holding the first key (``verify.key``, written once when the log is created, to be moved to
+  the ministry's auditors and off the machine). This is forward-secure sealing (Bellare & Yee,
+  2003; the scheme of systemd-journald's FSS), with the one-way function as key update.
+
+The first record of a file is ``log_opened``. After every append the head (sequence number
+and hash) is anchored outside the file: in ``$TADQIQ_ACCESS_ANCHOR_DIR`` (by default
+``data/access_log_anchor``; in production a folder on another volume the dashboard can only
+append to) and in the system log (``syslog``, facility authpriv). A log cut short (its last
+records removed) or deleted is then detected: its head is behind the anchor, and a new log
+opened after a deletion says so in its ``log_opened`` record. ``docs/security.md`` has the
+threat model.
+
+The file is opened with ``O_APPEND`` and an exclusive ``flock`` while the previous line is
+read and the new one written, so concurrent sessions and processes append whole, correctly
+chained lines. No Streamlit here: the CLI, the data layer and the pages all write through
+these functions.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
+import hmac
 import json
 import os
+import secrets
+import syslog
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,11 +47,14 @@ from typing import Any
 from tadqiq.access import AccessDenied, Role, Scope
 
 DATA_DIR_ENV = "TADQIQ_DATA_DIR"
+ANCHOR_DIR_ENV = "TADQIQ_ACCESS_ANCHOR_DIR"
+KEY_LABEL = b"tadqiq access log key update"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 GENESIS = "0" * 64
 TAIL_CHUNK = 8192
 
 # actions
+LOG_OPENED = "log_opened"
 LOGIN = "login"
 LOGOUT = "logout"
 LOCKOUT = "lockout"
@@ -48,6 +73,87 @@ DENIED = "denied"
 def log_path() -> Path:
     data = Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
     return data / "access_log" / "access.jsonl"
+
+
+def key_path() -> Path:
+    """The current (evolving) MAC key: ``{"seq": n, "key": hex}``, the key of record ``n``."""
+    return log_path().with_name("mac.key")
+
+
+def verify_key_path() -> Path:
+    """The first key, written once: the verifier's, to be moved off the machine."""
+    return log_path().with_name("verify.key")
+
+
+def anchor_path() -> Path:
+    anchors = os.environ.get(ANCHOR_DIR_ENV)
+    folder = Path(anchors) if anchors else log_path().parents[1] / "access_log_anchor"
+    return folder / "head.jsonl"
+
+
+def _evolve(key: bytes, steps: int = 1) -> bytes:
+    for _ in range(steps):
+        key = hashlib.sha256(KEY_LABEL + key).digest()
+    return key
+
+
+def _mac(key: bytes, record: dict[str, Any]) -> str:
+    unsigned = {k: v for k, v in record.items() if k != "mac"}
+    return hmac.new(key, _canonical(unsigned), hashlib.sha256).hexdigest()
+
+
+def _write_private(path: Path, data: bytes, mode: int = 0o600) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(tmp, mode)
+    tmp.replace(path)
+
+
+def _key_for(seq: int) -> bytes:
+    """The key of record ``seq``, from the stored current key; the stored one moves past it."""
+    stored = json.loads(key_path().read_text(encoding="utf-8"))
+    if seq < stored["seq"]:
+        raise RuntimeError("the access log's key is ahead of the log: it was tampered with")
+    key = _evolve(bytes.fromhex(stored["key"]), seq - stored["seq"])
+    after = json.dumps({"seq": seq + 1, "key": _evolve(key).hex()}).encode()
+    _write_private(key_path(), after)  # the key of `seq` exists nowhere once this is written
+    return key
+
+
+def _new_keys() -> None:
+    first = secrets.token_bytes(32)
+    _write_private(verify_key_path(), json.dumps({"seq": 1, "key": first.hex()}).encode(), 0o400)
+    _write_private(key_path(), json.dumps({"seq": 1, "key": first.hex()}).encode())
+
+
+def last_anchor() -> dict[str, Any] | None:
+    """The latest head anchored outside the log (None when nothing was ever anchored)."""
+    path = anchor_path()
+    if not path.exists():
+        return None
+    last = None
+    with path.open("rb") as handle:
+        for line in handle:
+            with contextlib.suppress(ValueError):
+                last = json.loads(line)
+    return last
+
+
+def _anchor(seq: int, sha: str) -> None:
+    path = anchor_path()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, _canonical({"seq": seq, "sha256": sha, "ts": _now()}) + b"\n")
+    finally:
+        os.close(fd)
+    with contextlib.suppress(OSError):  # no system logger (a container): the file anchor stays
+        syslog.openlog("tadqiq", 0, syslog.LOG_AUTHPRIV)
+        syslog.syslog(syslog.LOG_INFO, f"access log head seq={seq} sha256={sha}")
 
 
 def _now() -> str:
@@ -86,28 +192,68 @@ def append(
     collectivity_code: str | None = None,
     detail: str | None = None,
 ) -> dict[str, Any]:
-    """Append one record to the chain and return it."""
+    """Append one record to the chain (after a ``log_opened`` one, if the log is new)."""
     path = log_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         previous = _last_line(fd)
-        record = {
-            "ts": _now(),
-            "user": user,
-            "role": role,
-            "action": action,
-            "collectivity_code": collectivity_code,
-            "outcome": outcome,
-            "detail": detail,
-            "prev_sha256": GENESIS if previous is None else _sha256(previous),
-        }
-        os.write(fd, _canonical(record) + b"\n")
-        os.fsync(fd)
-        return record
+        if previous is None:
+            previous = _open_log(fd)
+        return _write_record(
+            fd,
+            previous,
+            {
+                "user": user,
+                "role": role,
+                "action": action,
+                "collectivity_code": collectivity_code,
+                "outcome": outcome,
+                "detail": detail,
+            },
+        )
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def _write_record(fd: int, previous: bytes | None, fields: dict[str, Any]) -> dict[str, Any]:
+    seq = 1 if previous is None else int(json.loads(previous).get("seq", 0)) + 1
+    record = {
+        "ts": _now(),
+        **fields,
+        "seq": seq,
+        "prev_sha256": GENESIS if previous is None else _sha256(previous),
+    }
+    record["mac"] = _mac(_key_for(seq), record)
+    line = _canonical(record)
+    os.write(fd, line + b"\n")
+    os.fsync(fd)
+    _anchor(seq, _sha256(line))
+    return record
+
+
+def _open_log(fd: int) -> bytes:
+    """Start a new log with its ``log_opened`` record (and new keys); returns that line.
+
+    If the anchor shows an earlier log, this one replaces a log that was deleted: the record
+    says what the anchor last saw, so the deletion stays visible.
+    """
+    _new_keys()
+    anchored = last_anchor()
+    detail = (
+        "nouveau journal"
+        if anchored is None
+        else f"journal précédent disparu : dernier enregistrement ancré n° {anchored['seq']}, "
+        f"sha256 {anchored['sha256']}"
+    )
+    record = _write_record(
+        fd,
+        None,
+        {"user": None, "role": None, "action": LOG_OPENED, "collectivity_code": None,
+         "outcome": SUCCESS if anchored is None else FAILURE, "detail": detail},
+    )  # fmt: skip
+    return _canonical(record)
 
 
 def log_event(
@@ -161,7 +307,8 @@ class ChainStatus:
     records: int
     broken_line: int | None = None  # 1-based line where the chain first breaks
     reason: str | None = None
-    head_sha256: str = GENESIS  # hash of the last line: note it elsewhere to anchor the chain
+    head_sha256: str = GENESIS  # hash of the last line (also anchored outside the log)
+    macs_checked: bool = False  # True when verified with the first key (verify.key)
 
 
 def _lines(path: Path) -> Iterator[bytes]:
@@ -170,11 +317,24 @@ def _lines(path: Path) -> Iterator[bytes]:
             yield line.rstrip(b"\n")
 
 
-def verify_chain(path: Path | None = None) -> ChainStatus:
-    """Check every record's ``prev_sha256`` against the line before it."""
+def verify_chain(path: Path | None = None, verify_key: Path | None = None) -> ChainStatus:
+    """Check the log: chain, numbering, its first record, its head against the anchor, and —
+    given the first key — every record's MAC.
+
+    Reasons: ``invalid_json``, ``hash_mismatch``, ``seq_gap``, ``not_opened`` (the first
+    record is not ``log_opened``), ``mac_mismatch``, ``truncated`` (the anchor saw more
+    records than the file holds), ``missing`` (no file, but the anchor saw one),
+    ``reopened`` (the log says an earlier log disappeared).
+    """
     path = path or log_path()
+    anchored = last_anchor() if path == log_path() else None
     if not path.exists():
+        if anchored is not None:
+            return ChainStatus(False, 0, 1, "missing")
         return ChainStatus(ok=True, records=0)
+    key = None
+    if verify_key is not None:
+        key = bytes.fromhex(json.loads(verify_key.read_text(encoding="utf-8"))["key"])
     expected = GENESIS
     count = 0
     for number, line in enumerate(_lines(path), start=1):
@@ -184,9 +344,23 @@ def verify_chain(path: Path | None = None) -> ChainStatus:
             return ChainStatus(False, count, number, "invalid_json")
         if not isinstance(record, dict) or record.get("prev_sha256") != expected:
             return ChainStatus(False, count, number, "hash_mismatch")
+        if record.get("seq") != number:
+            return ChainStatus(False, count, number, "seq_gap")
+        if number == 1 and record.get("action") != LOG_OPENED:
+            return ChainStatus(False, count, number, "not_opened")
+        if number == 1 and record.get("outcome") == FAILURE:
+            return ChainStatus(False, count, number, "reopened")
+        if key is not None:
+            if not hmac.compare_digest(str(record.get("mac")), _mac(key, record)):
+                return ChainStatus(False, count, number, "mac_mismatch")
+            key = _evolve(key)
         expected = _sha256(line)
         count += 1
-    return ChainStatus(ok=True, records=count, head_sha256=expected)
+    if anchored is not None and (
+        anchored["seq"] > count or (anchored["seq"] == count and anchored["sha256"] != expected)
+    ):
+        return ChainStatus(False, count, count + 1, "truncated", expected)
+    return ChainStatus(ok=True, records=count, head_sha256=expected, macs_checked=key is not None)
 
 
 def read_records(scope: Scope, path: Path | None = None) -> list[dict[str, Any]]:
