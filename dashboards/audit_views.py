@@ -53,10 +53,9 @@ def _refuse_foreign(db: str, scope: Scope, prefix: str) -> None:
         for source, requested in requests.items():
             if requested is None or requested == ALL:
                 continue
+            check = warehouse.authorize_region if param == "region" else warehouse.authorize
             try:
-                warehouse.authorize(
-                    db, scope, str(requested), access_log.VIEW_COLLECTIVITY, detail=source
-                )
+                check(db, scope, str(requested), access_log.VIEW_COLLECTIVITY, detail=source)
             except AccessDenied as denial:
                 if requested not in refused:
                     st.error(t(denial.label_key, code=denial.code))

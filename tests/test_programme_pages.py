@@ -612,3 +612,26 @@ def test_arabic_recommendation_statuses() -> None:
     assert set(table_with(at, "days_overdue")["status"]) == {
         AR["status_open"], AR["status_in_progress"]
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("page", [PROGRAMME, RECOMMENDATIONS])
+def test_a_communes_auditor_is_not_refused_its_own_region(page: str) -> None:
+    """The region selector of a commune's auditor holds its one region (06): a filter on it is
+    no request for the regional council's data. Three reruns, no banner, no denial record."""
+    at = page_as(MOULAY_ABDALLAH, page)
+    for _ in range(2):
+        at.run()
+        assert not at.exception, at.exception
+    assert errors(at) == []
+    assert [r for r in records() if r["outcome"] == "denied"] == []
+    prefix = "programme" if page == PROGRAMME else "recommendations"
+    assert at.session_state[f"{prefix}_region"] == "06"
+
+
+def test_a_foreign_region_in_the_url_is_still_refused() -> None:
+    at = page_as(MOULAY_ABDALLAH, PROGRAMME, region="01")
+    assert any("01" in error for error in errors(at))
+    denied = [r for r in records() if r["outcome"] == "denied"]
+    assert [(r["collectivity_code"], r["detail"]) for r in denied][-1:] == [
+        ("01", "out_of_scope; url")
+    ]

@@ -38,9 +38,10 @@ def _audit_filter(
 ) -> tuple[str, list[str]]:
     """The scope's condition, narrowed to ``region`` or ``code`` once they are authorized."""
     core.require_risk_data(scope, action)
-    for requested in (region, code):
-        if requested is not None:
-            core.authorize(db, scope, requested, action)
+    if region is not None:
+        core.authorize_region(db, scope, region, action)
+    if code is not None:
+        core.authorize(db, scope, code, action)
     condition, params = scope.sql_condition("c")
     if region is not None:
         condition, params = f"{condition} and c.region_code = ?", [*params, region]

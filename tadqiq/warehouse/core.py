@@ -104,6 +104,33 @@ def authorize(db: str, scope: Scope, code: str, action: str, detail: str | None 
         raise refuse(scope, action, AccessDenied("out_of_scope", code), detail)
 
 
+@cached
+def scope_regions(db: str, scope: Scope) -> frozenset[str]:
+    """The regions the scope's collectivities are in (a commune's auditor: its one region)."""
+    condition, params = scope.sql_condition("c")
+    frame = query(
+        db,
+        scope,
+        f"select distinct region_code from marts.dim_collectivities as c where {condition}",
+        params,
+    )
+    return frozenset(frame["region_code"].dropna())
+
+
+def authorize_region(
+    db: str, scope: Scope, region: str, action: str, detail: str | None = None
+) -> None:
+    """Raise ``AccessDenied`` (logged) unless ``region`` holds collectivities of the scope.
+
+    A region used as a filter narrows the scope's own rows (the scope's condition stays in
+    every query), so a commune's auditor may filter on its region without seeing the regional
+    council's data — checking the region code as a collectivity code would refuse it.
+    """
+    require_risk_data(scope, action, region, detail)
+    if region not in scope_regions(db, scope):
+        raise refuse(scope, action, AccessDenied("out_of_scope", region), detail)
+
+
 # --- optional columns and tables (the warehouse grows between snapshots) -----------------
 
 
