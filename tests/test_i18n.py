@@ -111,11 +111,12 @@ def test_an_edit_of_the_catalog_changes_the_label(locales_copy: Path) -> None:
     assert AR["page_national"] == "الصفحة الوطنية المعدلة"
     assert label("ar", "phase", phase=3) == "مرحلة رقم 3"
     assert label("fr", "page_national") == FR["page_national"] == "Vue N"
+    previous = i18n._language_provider  # the dashboards' own, when they are imported
     i18n.set_language_provider(lambda: "ar")
     try:
         assert i18n.t("page_national") == "الصفحة الوطنية المعدلة"
     finally:
-        i18n.set_language_provider(lambda: None)
+        i18n.set_language_provider(previous)  # a test never changes what later tests see
 
 
 def test_the_real_catalogs_again_once_the_copy_is_gone() -> None:
