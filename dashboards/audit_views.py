@@ -16,6 +16,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from dashboards.text import plain
 from tadqiq import warehouse
 from tadqiq.access import AccessDenied, Scope
 from tadqiq.access import log as access_log
@@ -58,7 +59,7 @@ def _refuse_foreign(db: str, scope: Scope, prefix: str) -> None:
                 check(db, scope, str(requested), access_log.VIEW_COLLECTIVITY, detail=source)
             except AccessDenied as denial:
                 if requested not in refused:
-                    st.error(t(denial.label_key, code=denial.code))
+                    st.error(t(denial.label_key, code=plain(denial.code)))
                 refused.add(str(requested))
                 if source == "url":
                     _drop_url(param)

@@ -31,6 +31,7 @@ from typing import Any, NoReturn
 
 import streamlit as st
 
+from dashboards.text import plain
 from tadqiq.access import AccessDenied, Scope, accounts, oidc
 from tadqiq.access import log as access_log
 from tadqiq.access.oidc import AuthConfigError, AuthMode
@@ -318,4 +319,4 @@ def refusals_shown() -> Iterator[None]:
     try:
         yield
     except AccessDenied as denial:
-        st.error(t(denial.label_key, code=denial.code))
+        st.error(t(denial.label_key, code=plain(denial.code)))

@@ -635,3 +635,19 @@ def test_a_foreign_region_in_the_url_is_still_refused() -> None:
     assert [(r["collectivity_code"], r["detail"]) for r in denied][-1:] == [
         ("01", "out_of_scope; url")
     ]
+
+
+def test_a_crafted_code_shows_as_text_never_a_link() -> None:
+    from markdown_it import MarkdownIt
+
+    crafted = "[Session expirée : cliquez ici](http://example.invalid/login) ![x](http://x/i.png)"
+    at = page_as(MOULAY_ABDALLAH, PROGRAMME, code=crafted + "Z" * 5000)
+    (banner,) = errors(at)
+    html = MarkdownIt().render(banner)
+    assert "<a " not in html and "<img" not in html  # what Streamlit would render
+    assert "[Session expirée : cliquez ici](http://example.invalid/login)" in (
+        html.replace("&quot;", '"')
+    )  # the characters as typed
+    denied = [r for r in records() if r["outcome"] == "denied"][-1]
+    assert denied["collectivity_code"].startswith("[Session expirée")
+    assert len(denied["collectivity_code"]) == 64  # the log keeps a bounded part of it

@@ -31,6 +31,7 @@ from dashboards.audit_views import (
     process_label,
     scope_filter,
 )
+from dashboards.text import plain
 from tadqiq import warehouse
 from tadqiq.access import Role, Scope
 from tadqiq.i18n import MISSING, fmt_number, fmt_pct, localized, t
@@ -324,7 +325,7 @@ def render_cell(cells: pd.DataFrame) -> None:
         return
     if len(cells) == 1:
         cell = cells.iloc[0]
-        st.markdown(f"**{cell[localized('name')]}** ({cell['collectivity_code']})")
+        st.markdown(f"**{plain(cell[localized('name')])}** ({plain(cell['collectivity_code'])})")
         auditors, days, programmable, charter = st.columns(4)
         auditors.metric(t("kpi_auditors"), fmt_number(cell["auditors_count"]))
         days.metric(t("kpi_days_per_year"), fmt_number(cell["auditor_days_per_year"]))

@@ -24,6 +24,7 @@ from dashboards.audit_views import (
     recommendation_status_label,
     scope_filter,
 )
+from dashboards.text import plain
 from tadqiq import warehouse
 from tadqiq.access import AccessDenied
 from tadqiq.i18n import MISSING, fmt_number, fmt_pct, t
@@ -165,7 +166,7 @@ def render_history(db: str, recs: pd.DataFrame) -> None:
         try:  # a recommendation of the scope outside the filter, or a foreign one (refused)
             warehouse.recommendation_history(db, scope, str(requested))
         except AccessDenied as denial:
-            st.error(t(denial.label_key, code=denial.code))
+            st.error(t(denial.label_key, code=plain(denial.code)))
         st.session_state.pop(HISTORY_KEY, None)
     rec_id = st.selectbox(
         t("col_recommendation_id"),
@@ -179,7 +180,7 @@ def render_history(db: str, recs: pd.DataFrame) -> None:
         return
     history = warehouse.recommendation_history(db, scope, rec_id)
     rec = recs.set_index("recommendation_id").loc[rec_id]
-    st.markdown(f"**{rec_id}** · {rec['recommendation_text']}")
+    st.markdown(f"**{plain(rec_id)}** · {plain(rec['recommendation_text'], limit=2000)}")
     st.caption(
         t(
             "history_detail",

@@ -205,16 +205,23 @@ def append(
             fd,
             previous,
             {
-                "user": user,
+                "user": _capped(user, 128),
                 "role": role,
                 "action": action,
-                "collectivity_code": collectivity_code,
+                "collectivity_code": _capped(collectivity_code, 64),
                 "outcome": outcome,
-                "detail": detail,
+                "detail": _capped(detail, 512),
             },
         )
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def _capped(value: str | None, limit: int) -> str | None:
+    """What a request carried, as much of it as a record keeps (a URL can hold megabytes)."""
+    if value is None or len(value) <= limit:
+        return value
+    return value[: limit - 1] + "…"
 
 
 def _write_record(fd: int, previous: bytes | None, fields: dict[str, Any]) -> dict[str, Any]:
