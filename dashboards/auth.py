@@ -234,9 +234,21 @@ def _guard_callback() -> None:
 # --- local accounts ----------------------------------------------------------------------
 
 
+def _client_address() -> str:
+    """The address the session came from (behind the reverse proxy: the proxy's, unless it
+    passes the client's on; docs/operations.md)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # no request context
+        return ""
+    return address if isinstance(address, str) else ""  # (AppTest hands out a mock)
+
+
 def _on_local_submit() -> None:
     result = accounts.login(
-        str(st.session_state.get(USER_KEY) or ""), str(st.session_state.get(PASSWORD_KEY) or "")
+        str(st.session_state.get(USER_KEY) or ""),
+        str(st.session_state.get(PASSWORD_KEY) or ""),
+        client=_client_address(),
     )
     st.session_state.pop(PASSWORD_KEY, None)
     if result.scope is not None:
@@ -254,7 +266,7 @@ def _render_local_login() -> None:
     outcome = st.session_state.pop(MESSAGE_KEY, None)
     if outcome == access_log.LOCKED:
         st.error(t("login_locked", minutes=int(accounts.THROTTLE.lockout_seconds // 60)))
-    elif outcome == access_log.FAILURE:
+    elif outcome in (access_log.FAILURE, accounts.BUSY):
         st.error(t("login_failed"))
     with st.form("login_form", clear_on_submit=True):
         st.text_input(t("login_user"), key=USER_KEY)

@@ -471,7 +471,8 @@ def test_wrong_password_is_refused_and_logged(accounts_file: Path) -> None:
         access_log.FAILURE,
     )
     submit_login(at, "nobody", "whatever")
-    assert records()[-1]["user"] == "nobody" and records()[-1]["role"] is None
+    fingerprint = "inconnu:" + hashlib.sha256(b"nobody").hexdigest()[:12]  # never in clear
+    assert records()[-1]["user"] == fingerprint and records()[-1]["role"] is None
 
 
 def test_lockout_after_five_failures(
@@ -715,3 +716,56 @@ def test_access_log_page_shows_a_broken_chain() -> None:
     at = app_as(MINISTRY)
     at.switch_page(ACCESS_LOG).run()
     assert any("Chaîne d'empreintes rompue à la ligne 3" in e for e in errors(at))  # 1: opened
+
+
+def test_lockout_is_per_client_and_memory_is_bounded(
+    accounts_file: Path, demo_accounts: accounts.DemoAccounts
+) -> None:
+    now = [1000.0]
+    throttle = accounts.LoginThrottle(clock=lambda: now[0], max_entries=10)
+    password = demo_accounts.passwords["ministere"]
+    for _ in range(5):  # someone guesses from 203.0.113.7
+        accounts.login("ministere", "guess", throttle=throttle, client="203.0.113.7")
+    attacker = accounts.login("ministere", password, throttle=throttle, client="203.0.113.7")
+    assert attacker.outcome == access_log.LOCKED
+    ministry = accounts.login("ministere", password, throttle=throttle, client="10.1.2.3")
+    assert ministry.outcome == access_log.SUCCESS  # the ministry's own address is not locked
+
+    for n in range(30):  # a spray of made-up names from many addresses
+        accounts.login(f"nobody{n}", "x", throttle=throttle, client=f"198.51.100.{n}")
+    assert len(throttle) <= 10
+    now[0] += accounts.LOCKOUT_SECONDS + 1
+    accounts.login("nobody-last", "x", throttle=throttle, client="198.51.100.99")
+    assert len(throttle) == 1  # idle counters are pruned
+
+
+def test_password_checks_are_bounded(accounts_file: Path) -> None:
+    import threading
+
+    throttle = accounts.LoginThrottle(max_concurrent_checks=1, busy_seconds=0.2)
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with throttle.checking():
+            held.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=hold)
+    worker.start()
+    held.wait(5)
+    try:
+        result = accounts.login("ministere", "guess", throttle=throttle, client="192.0.2.1")
+        assert result.outcome == accounts.BUSY  # refused before any argon2 work
+        assert len(throttle) == 0  # and not counted as a failure
+    finally:
+        release.set()
+        worker.join()
+
+
+def test_a_password_typed_as_user_name_is_never_logged(accounts_file: Path) -> None:
+    secret = "Tr0ub4dor&3-motdepasse"
+    accounts.login(secret, "", client="192.0.2.1")
+    text = access_log.log_path().read_text(encoding="utf-8")
+    assert secret not in text
+    (record,) = records()
+    assert record["user"].startswith("inconnu:") and record["detail"] == "client 192.0.2.1"

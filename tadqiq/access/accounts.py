@@ -7,12 +7,15 @@ No Streamlit here: the CLI creates the file, ``dashboards.auth`` calls ``login``
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from tadqiq.access import Role, Scope
 from tadqiq.access import log as access_log
 
+BUSY = "busy"  # a login refused because too many password checks were running
 MAX_FAILURES = 5
 LOCKOUT_SECONDS = 5 * 60
 PASSWORD_BYTES = 15  # token_urlsafe(15): 20 characters, 120 bits
@@ -113,9 +117,29 @@ def ensure_demo_accounts(path: Path | None = None, *, reset: bool = False) -> De
     return DemoAccounts(accounts, passwords, path)
 
 
+class LoginBusyError(RuntimeError):
+    """Too many password checks at once: the attempt is refused before any is made."""
+
+
+@dataclass
+class _Attempts:
+    failures: int = 0
+    last: float = 0.0
+    locked_until: float | None = None
+
+
 @dataclass
 class LoginThrottle:
-    """Per-user lockout: ``MAX_FAILURES`` failures in a row lock the user for a while.
+    """Lockout per (user name, client address), bounded in work and memory.
+
+    * ``max_failures`` failures in a row from one client lock that user **for that client**
+      for ``lockout_seconds``: someone guessing ``ministere`` from one address cannot lock
+      the ministry out from its own.
+    * At most ``max_concurrent_checks`` argon2 verifications run at once (each costs 64 MiB
+      and tens of milliseconds); an attempt that cannot start within ``busy_seconds`` is
+      refused as busy, without counting as a failure.
+    * At most ``max_entries`` (user, client) pairs are remembered; entries idle for longer
+      than the lockout and not locked are dropped first, then the oldest.
 
     Kept in the server process (shared by every session), so opening a new session does not
     reset it; a restart does. The clock is injectable for tests.
@@ -124,39 +148,71 @@ class LoginThrottle:
     max_failures: int = MAX_FAILURES
     lockout_seconds: float = LOCKOUT_SECONDS
     clock: Callable[[], float] = time.monotonic
-    _failures: dict[str, int] = field(default_factory=dict)
-    _locked_until: dict[str, float] = field(default_factory=dict)
+    max_entries: int = 10_000
+    max_concurrent_checks: int = 2
+    busy_seconds: float = 5.0
+    _attempts: OrderedDict[tuple[str, str], _Attempts] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _checks: threading.BoundedSemaphore | None = None
 
-    def locked(self, user: str) -> bool:
+    def __post_init__(self) -> None:
+        self._checks = threading.BoundedSemaphore(self.max_concurrent_checks)
+
+    def locked(self, user: str, client: str = "") -> bool:
         with self._lock:
-            until = self._locked_until.get(user)
-            if until is None:
+            entry = self._attempts.get((user, client))
+            if entry is None or entry.locked_until is None:
                 return False
-            if self.clock() < until:
+            if self.clock() < entry.locked_until:
                 return True
-            del self._locked_until[user]
-            self._failures.pop(user, None)
+            del self._attempts[(user, client)]
             return False
 
-    def failure(self, user: str) -> bool:
-        """Count a failure; True when it locks the user."""
+    def failure(self, user: str, client: str = "") -> bool:
+        """Count a failure; True when it locks the user for this client."""
         with self._lock:
-            count = self._failures.get(user, 0) + 1
-            self._failures[user] = count
-            if count < self.max_failures:
-                return False
-            self._locked_until[user] = self.clock() + self.lockout_seconds
-            return True
+            now = self.clock()
+            entry = self._attempts.pop((user, client), None) or _Attempts()
+            entry.failures += 1
+            entry.last = now
+            if entry.failures >= self.max_failures:
+                entry.locked_until = now + self.lockout_seconds
+            self._attempts[(user, client)] = entry  # most recent last
+            self._prune(now)
+            return entry.locked_until is not None
 
-    def success(self, user: str) -> None:
+    def success(self, user: str, client: str = "") -> None:
         with self._lock:
-            self._failures.pop(user, None)
+            self._attempts.pop((user, client), None)
+
+    def _prune(self, now: float) -> None:
+        idle = [
+            key
+            for key, entry in self._attempts.items()
+            if entry.locked_until is None and now - entry.last > self.lockout_seconds
+        ]
+        for key in idle:
+            del self._attempts[key]
+        while len(self._attempts) > self.max_entries:
+            self._attempts.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._attempts)
+
+    @contextlib.contextmanager
+    def checking(self) -> Iterator[None]:
+        """One of the bounded password checks; LoginBusyError when none frees up in time."""
+        assert self._checks is not None
+        if not self._checks.acquire(timeout=self.busy_seconds):
+            raise LoginBusyError("too many password checks at once")
+        try:
+            yield
+        finally:
+            self._checks.release()
 
     def reset(self) -> None:
         with self._lock:
-            self._failures.clear()
-            self._locked_until.clear()
+            self._attempts.clear()
 
 
 THROTTLE = LoginThrottle()
@@ -177,28 +233,51 @@ def _password_matches(account: Account | None, password: str) -> bool:
     return account is not None
 
 
+def logged_name(user: str, account: Account | None) -> str:
+    """The user name as the log may keep it: an account's name as is; anything else — often a
+    password typed into the user field — only as a short fingerprint, never in clear."""
+    if account is not None:
+        return user
+    return "inconnu:" + hashlib.sha256(user.encode()).hexdigest()[:12]
+
+
 def login(
-    user: str, password: str, path: Path | None = None, throttle: LoginThrottle = THROTTLE
+    user: str,
+    password: str,
+    path: Path | None = None,
+    throttle: LoginThrottle = THROTTLE,
+    client: str = "",
 ) -> LoginResult:
-    """Check a local login, log it (success, failure, locked, lockout) and return the scope."""
+    """Check a local login, log it (success, failure, locked, lockout, busy) and return the
+    scope. ``client`` is the address the attempt came from (the lockout is per user and
+    client)."""
     user = user.strip()
     account = load_accounts(path).get(user)
     role = str(account.role) if account else None
-    if throttle.locked(user):
-        access_log.log_login(user, role, access_log.LOCKED)
+    name = logged_name(user, account)
+    where = f"client {client}" if client else None
+    if throttle.locked(user, client):
+        access_log.log_login(name, role, access_log.LOCKED, detail=where)
         return LoginResult(access_log.LOCKED)
-    if not _password_matches(account, password) or account is None:
-        access_log.log_login(user, role, access_log.FAILURE)
-        if throttle.failure(user):
+    try:
+        with throttle.checking():
+            matches = _password_matches(account, password)
+    except LoginBusyError:
+        access_log.log_login(name, role, access_log.FAILURE, detail=f"busy; {where}")
+        return LoginResult(BUSY)
+    if not matches or account is None:
+        access_log.log_login(name, role, access_log.FAILURE, detail=where)
+        if throttle.failure(user, client):
             access_log.append(
-                user=user,
+                user=name,
                 role=role,
                 action=access_log.LOCKOUT,
                 outcome=access_log.LOCKED,
-                detail=f"{throttle.max_failures} failures, {int(throttle.lockout_seconds)} s",
+                detail=f"{throttle.max_failures} failures, {int(throttle.lockout_seconds)} s; "
+                f"{where}",
             )
             return LoginResult(access_log.LOCKED)
         return LoginResult(access_log.FAILURE)
-    throttle.success(user)
-    access_log.log_login(user, role, access_log.SUCCESS, detail="local")
+    throttle.success(user, client)
+    access_log.log_login(user, role, access_log.SUCCESS, detail=f"local; {where}")
     return LoginResult(access_log.SUCCESS, account.scope())
