@@ -6,10 +6,10 @@ leaves out exactly the rows and files the contracts quarantine or reject; those 
 fiscal year 2019, which is not scored), built by the real pipeline (Dagster jobs, dbt,
 publication) in a data directory of its own, then recomputed from the raw files by
 ``tests/oracle`` — its own code, the seeds read as data — and compared value by value with the
-published snapshot: every indicator (value, declared value, band, sub-score), every domain
-score, and per collectivity-year the composite, L, materiality, I, inherent and residual risk
-and their classes, the ranks within the level and their p5–p95 interval.
-``pytest tests/test_oracle.py -rP`` prints the counts.
+published snapshot: every indicator (value, declared value, band, sub-score), every red flag
+raised (its count or value), every domain score, and per collectivity-year the composite, L,
+materiality, I, inherent and residual risk and their classes, the ranks within the level and
+their p5–p95 interval. ``pytest tests/test_oracle.py -rP`` prints the counts.
 
 A disagreement the oracle finds is either the oracle's misreading (fix the oracle) or a finding
 on the project, written into ``KNOWN_DISAGREEMENTS`` with its reading: the test asserts the
@@ -189,6 +189,19 @@ def compare(oracle: dict, db: Path) -> Tally:
             ("domain_inherent_risk", 0),
         ):
             tally.check("fct_domain_scores", k, field, ours[field], theirs[field], tolerance)
+    for k, ours, theirs in rows(
+        "fct_red_flags",
+        ("collectivity_code", "fiscal_year", "red_flag_code"),
+        {k: {"measure_value": v} for k, v in oracle["red_flags"].items()},
+    ):
+        tally.check(
+            "fct_red_flags",
+            k,
+            "measure_value",
+            ours["measure_value"],
+            theirs["measure_value"],
+            VALUE_TOLERANCE["IC3"],
+        )
     for k, ours, theirs in rows(
         "fct_risk_scores", ("collectivity_code", "fiscal_year"), oracle["risk"]
     ):

@@ -143,23 +143,24 @@ def debt(rows: list[dict]) -> dict[tuple, dict]:
 
 
 def payroll(rows: list[dict]) -> dict[tuple, dict]:
-    """Headcount and agents with at least one anomaly: a CIN or RIB shared with another
-    agent, no posting, or pay for a month after the month of exit."""
+    """Headcount, agents with at least one anomaly (a CIN or RIB shared with another agent,
+    no posting in a month, pay for a month after the month of exit), and each kind counted on
+    its own (the count-based red flags, methodology §3.1)."""
     agents: dict[tuple, dict[str, dict]] = defaultdict(dict)
     for row in rows:
         agent = agents[(row["code_collectivite"], row["exercice"])].setdefault(
-            row["id_agent"], {"cin": set(), "rib": set(), "anomaly": False}
+            row["id_agent"], {"cin": set(), "rib": set(), "no_posting": False, "after_exit": False}
         )
         agent["cin"].add(row["cin_hash"])
         agent["rib"].add(row["rib_hash"])
         if row["affectation"] is None:
-            agent["anomaly"] = True
+            agent["no_posting"] = True
         exit_date = row["date_cessation"]
         if exit_date is not None and (row["exercice"], row["mois"]) > (
             exit_date.year,
             exit_date.month,
         ):
-            agent["anomaly"] = True
+            agent["after_exit"] = True
     out = {}
     for key, members in agents.items():
         holders: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -167,15 +168,20 @@ def payroll(rows: list[dict]) -> dict[tuple, dict]:
             for kind in ("cin", "rib"):
                 for value in agent[kind]:
                     holders[(kind, value)].add(agent_id)
-        anomalous = {
-            agent_id
-            for agent_id, agent in members.items()
-            if agent["anomaly"]
-            or any(
-                len(holders[(kind, value)]) > 1 for kind in ("cin", "rib") for value in agent[kind]
-            )
+
+        def shares(agent: dict, kind: str, holders: dict = holders) -> bool:
+            return any(len(holders[(kind, value)]) > 1 for value in agent[kind])
+
+        kinds = {
+            "agents_sharing_cin": {a for a, agent in members.items() if shares(agent, "cin")},
+            "agents_sharing_rib": {a for a, agent in members.items() if shares(agent, "rib")},
+            "agents_without_posting": {a for a, agent in members.items() if agent["no_posting"]},
+            "agents_paid_after_exit": {a for a, agent in members.items() if agent["after_exit"]},
         }
-        out[key] = {"headcount": len(members), "anomalous": len(anomalous)}
+        out[key] = {
+            "headcount": len(members),
+            "anomalous": len(set().union(*kinds.values())),
+        } | {kind: len(agents_) for kind, agents_ in kinds.items()}
     return out
 
 
@@ -226,6 +232,7 @@ def procurement(rows: list[dict], params: dict[str, float]) -> dict[tuple, dict]
         out[key] = {
             "orders": sum((r["montant_attribue"] for r in orders), Decimal(0)),
             "contracts": sum((r["montant_attribue"] for r in contracts), Decimal(0)),
+            "split_orders": sum(1 for r in orders if r["reference"] in split),
             "split": sum(
                 (r["montant_attribue"] for r in orders if r["reference"] in split), Decimal(0)
             ),
@@ -241,14 +248,19 @@ def procurement(rows: list[dict], params: dict[str, float]) -> dict[tuple, dict]
     return out
 
 
-def benford_mad(amounts: list[Decimal], expected: dict[int, float]) -> tuple[int, float]:
-    """Nigrini's mean absolute deviation of first-digit shares (amounts of 1 MAD or more)."""
+def benford_excess_mad(amounts: list[Decimal], expected: dict[int, float]) -> tuple[int, float]:
+    """The excess MAD (methodology §3.1, Barney & Schulzke 2016) of the first digits of the
+    amounts of 1 MAD or more: Nigrini's mean absolute deviation of the digit shares from
+    Benford's, minus the MAD expected of a Benford sample of the same size n,
+    (1/9) Σ sqrt(2 p (1 − p) / (π n))."""
     digits = [int(str(int(a))[0]) for a in amounts if a >= 1]
     n = len(digits)
     if n == 0:
         return 0, math.nan
     counts = {d: digits.count(d) for d in range(1, 10)}
-    return n, sum(abs(counts[d] / n - expected[d]) for d in range(1, 10)) / 9
+    mad = sum(abs(counts[d] / n - expected[d]) for d in range(1, 10)) / 9
+    chance = sum(math.sqrt(2 * p * (1 - p) / (math.pi * n)) for p in expected.values()) / 9
+    return n, mad - chance
 
 
 def payments(
@@ -285,7 +297,7 @@ def payments(
         per_supplier: dict[str, Decimal] = defaultdict(Decimal)
         for r in visaed:
             per_supplier[r["fournisseur_ice"]] += r["montant"]
-        n, mad = benford_mad([r["montant"] for r in visaed], expected)
+        n, mad = benford_excess_mad([r["montant"] for r in visaed], expected)
         out[key] = {
             "orders": len(items),
             "rejected": sum(1 for r in items if r["statut"] == "rejete"),
@@ -301,6 +313,26 @@ def payments(
             "benford": mad if n >= minimum else None,
         }
     return out
+
+
+def surpluses(rows: list[dict]) -> dict[tuple, Decimal]:
+    """FS5's numerator: the available surplus at the close, every budget of the statement."""
+    out: dict[tuple, Decimal] = defaultdict(Decimal)
+    for row in rows:
+        out[(row["code_collectivite"], row["exercice"])] += row["excedent_disponible"]
+    return dict(out)
+
+
+def permits(rows: list[dict], kinds: dict[str, dict]) -> dict[tuple, dict]:
+    """RM6: building and subdivision permits (the kinds that carry the tax, seed
+    urbanism_permit_kinds) issued in the year, and those without a tax receipt reference."""
+    out: dict[tuple, dict] = defaultdict(lambda: {"taxed": 0, "without_receipt": 0})
+    for row in rows:
+        entry = out[(row["code_collectivite"], row["exercice"])]
+        if kinds[row["type_autorisation"]]["is_taxed"] == "true":
+            entry["taxed"] += 1
+            entry["without_receipt"] += row["reference_quittance"] is None
+    return dict(out)
 
 
 def ic_maturity(rows: list[dict]) -> dict[tuple, float]:
@@ -408,6 +440,11 @@ def compute(rows: dict[str, list[dict]], units: dict[str, dict], seeds: Path) ->
     proc = procurement(rows["procurement"], params)
     pmt = payments(rows["payments"], params, expected)
     campaigns = ic_maturity(rows["ic_diagnostic"])
+    surplus = surpluses(rows["available_surpluses"])
+    permit = permits(
+        rows["urbanism_permits"],
+        {r["permit_kind"]: r for r in read_seed(seeds, "urbanism_permit_kinds")},
+    )
     events: dict[str, list[dict]] = defaultdict(list)
     for e in rows["recommendation_events"]:
         events[e["reference_recommandation"]].append(e)
@@ -470,10 +507,14 @@ def compute(rows: dict[str, list[dict]], units: dict[str, dict], seeds: Path) ->
                 "FS2": ratio(f["transferred"], f["op_revenue"]),
                 "FS3": fs3,
                 "FS4": ratio(d["service"], f["op_revenue"]),
+                "FS5": ratio(surplus.get(key), f["total_spend"]),
                 "RM1": ratio(f["tax_collected"], f["tax_assessed"]),
                 "RM2": ratio(a.get("total"), f["tax_collected"]),
                 "RM3": ratio(a.get("old"), a.get("total")),
                 "RM4": ratio(per_head[key]["own"], medians[(group, year, "own")]),
+                "RM6": ratio(
+                    permit.get(key, {}).get("without_receipt"), permit.get(key, {}).get("taxed")
+                ),
                 "SE2": ratio(f["equipment_paid"], f["equipment_credit"]),
                 "SE3": ratio(f["equipment_paid"], f["total_spend"]),
                 "SE4": ratio(minus(f["committed"], f["total_spend"]), f["total_spend"]),
@@ -502,7 +543,22 @@ def compute(rows: dict[str, list[dict]], units: dict[str, dict], seeds: Path) ->
                 "AF5": None if fu["years_since_audit"] is None else float(fu["years_since_audit"]),
             }
             declared = {"AF1": ratio(fu["declared"], fu["due"])}
+            # the counts the red flags are raised on (methodology §3.1); none without the source
+            counts = {
+                kind: p.get(kind)
+                for kind in (
+                    "agents_sharing_cin",
+                    "agents_sharing_rib",
+                    "agents_without_posting",
+                    "agents_paid_after_exit",
+                )
+            } | {
+                "duplicate_orders": pm.get("duplicates"),
+                "suspected_split_orders": pr.get("split_orders"),
+                "permits_without_tax_receipt": permit.get(key, {}).get("without_receipt"),
+            }
             out[key] = {code: (value, declared.get(code)) for code, value in values.items()} | {
+                "_counts": counts,
                 "_impact": {
                     "total_spending": f["total_spend"] or 0,
                     "population": units[org]["population"] or 0,
@@ -511,6 +567,6 @@ def compute(rows: dict[str, list[dict]], units: dict[str, dict], seeds: Path) ->
                     + pr.get("contracts", 0),
                     "delegated_services": f["delegated"] or 0,
                     "arrears_stock": a.get("total", 0),
-                }
+                },
             }
     return out

@@ -220,6 +220,41 @@ SOURCES: dict[str, Source] = {
             title_block=(("Code collectivité", "code_collectivite"), ("Campagne", "exercice")),
         ),
         Source(
+            "available_surpluses",
+            (
+                ORG,
+                YEAR_COL,
+                _c("budget", TEXT, allowed=("principal", "annexe", "comptes_speciaux")),
+                _c("excedent_cumule", AMOUNT),
+                _c("excedent_affecte", AMOUNT, False),
+                _c("excedent_disponible", AMOUNT),
+            ),
+            ("code_collectivite", "exercice", "budget"),
+            rules=(
+                (
+                    "excédent disponible supérieur à l'excédent cumulé",
+                    lambda r: r["excedent_disponible"] > r["excedent_cumule"],
+                ),
+            ),
+        ),
+        Source(
+            "urbanism_permits",
+            (
+                ORG,
+                YEAR_COL,
+                _c("numero_autorisation"),
+                _c(
+                    "type_autorisation",
+                    TEXT,
+                    allowed=("construire", "lotir", "morceler", "demolir", "habiter"),
+                ),
+                _c("date_delivrance", DATE),
+                _c("reference_quittance", CODE, False),
+            ),
+            ("code_collectivite", "exercice", "numero_autorisation"),
+            rules=(("date hors de l'exercice", _outside_year("date_delivrance")),),
+        ),
+        Source(
             "audit_cells",
             (
                 ORG,

@@ -155,6 +155,20 @@ def score(values: dict[tuple, dict], units: dict[str, dict], seeds: Path) -> dic
                 and coverage < ranking["insufficient_coverage"],
                 "indicators_available": len(available),
             }
+    # --- red flags (§3.1): a rule fires when its measure, a count or an indicator's value,
+    # reaches min_value
+    raised: dict[tuple, float] = {}
+    for org, year in values:
+        counts = values[(org, year)]["_counts"]
+        for rule in red_flags:
+            measure = rule["measure_code"]
+            if measure in counts:
+                value = counts[measure]
+            else:
+                value = indicators.get((org, year, measure), {}).get("value")
+            if value is not None and value >= float(rule["min_value"]):
+                raised[(org, year, rule["red_flag_code"])] = float(value)
+
     pools: dict[tuple, list[float]] = defaultdict(list)
     for (org, year, code), d in domain.items():
         if not d["is_insufficient_data"] and d["computed_score"] is not None:
@@ -171,9 +185,7 @@ def score(values: dict[tuple, dict], units: dict[str, dict], seeds: Path) -> dic
         fired = [
             r
             for r in red_flags
-            if r["domain_code"] == code
-            and indicators[(org, year, r["indicator_code"])]["value"] is not None
-            and indicators[(org, year, r["indicator_code"])]["value"] >= float(r["min_value"])
+            if r["domain_code"] == code and (org, year, r["red_flag_code"]) in raised
         ]
         if fired:
             floor = max(float(r["domain_score_floor"]) for r in fired)
@@ -270,4 +282,4 @@ def score(values: dict[tuple, dict], units: dict[str, dict], seeds: Path) -> dic
         d["domain_inherent_risk"] = (
             None if d["domain_likelihood"] is None else d["domain_likelihood"] * impact
         )
-    return {"indicators": indicators, "domains": domain, "risk": risk}
+    return {"indicators": indicators, "domains": domain, "risk": risk, "red_flags": raised}
