@@ -1,11 +1,17 @@
 {#
     Per collectivity and fiscal year: composite score, likelihood L, impact I, inherent risk
     L x I and its class; residual risk, where L is lowered according to the internal-control
-    maturity of the latest diagnostic (seed residual_adjustments); the national rank within the
-    collectivity's level (regions among regions, communes among communes), out of
-    ranked_in_level, and its p5-p95 interval under the Monte-Carlo weight perturbations (ranks
-    within the level in every simulation), flagged unstable when wider than the share of the
-    level's ranked collectivities set in ranking_parameters.
+    maturity of the latest diagnostic (seed residual_adjustments); the continuous risk score
+    the ranks order by, the national rank within the collectivity's level (regions among
+    regions, communes among communes), out of ranked_in_level, and its p5-p95 interval under
+    the Monte-Carlo weight perturbations (ranks within the level in every simulation).
+    Why the score moves under the perturbations (methodology §5): the composite's p5-p95, the
+    share of simulations in which the likelihood band changes, the band threshold nearest to
+    the composite and its distance, and the domain whose weight moves the composite most
+    (the largest weight x |domain score - composite|), with the adjustment behind its score
+    (insufficient-data imputation or red-flag floor). Whether the audit decision is stable is
+    in fct_programme_selection_stability (the programme depends on these scores, so it cannot
+    feed them back here).
 #}
 with
 
@@ -33,9 +39,12 @@ current_methodology as (
     select * from {{ ref('int_methodology_versions_filtered_to_current') }}
 ),
 
-parameters as (
-    select max(case when parameter = 'unstable_rank_share' then value end) as unstable_share
-    from {{ ref('ranking_parameters') }}
+domain_scores as (
+    select * from {{ ref('int_domain_scores_adjusted') }}
+),
+
+likelihood_bands as (
+    select * from {{ ref('int_likelihood_bands_bounded') }}
 ),
 
 published as (
@@ -52,6 +61,75 @@ rank_intervals as (
     from simulated
     where simulation_id > 0 and national_rank is not null
     group by collectivity_code, fiscal_year
+),
+
+composite_spread as (
+    select
+        simulated.collectivity_code,
+        simulated.fiscal_year,
+        percentile_disc(0.05) within group (order by simulated.composite_score)
+            as composite_p05,
+        percentile_disc(0.95) within group (order by simulated.composite_score)
+            as composite_p95,
+        round(
+            avg(
+                case
+                    when simulated.likelihood != published.likelihood then 1.0
+                    when simulated.likelihood is not null then 0.0
+                end
+            ),
+            4
+        ) as likelihood_change_share
+    from simulated
+    inner join published
+        on
+            simulated.collectivity_code = published.collectivity_code
+            and simulated.fiscal_year = published.fiscal_year
+    where simulated.simulation_id > 0
+    group by simulated.collectivity_code, simulated.fiscal_year
+),
+
+nearest_thresholds as (
+    select
+        published.collectivity_code,
+        published.fiscal_year,
+        likelihood_bands.min_composite_score as likelihood_threshold,
+        round(abs(published.composite_score - likelihood_bands.min_composite_score), 4)
+            as likelihood_threshold_gap,
+        row_number() over (
+            partition by published.collectivity_code, published.fiscal_year
+            order by
+                abs(published.composite_score - likelihood_bands.min_composite_score) asc,
+                likelihood_bands.min_composite_score asc
+        ) as nearness
+    from published
+    inner join likelihood_bands
+        on likelihood_bands.min_composite_score > 0
+    where published.composite_score is not null
+),
+
+domain_levers as (
+    select
+        published.collectivity_code,
+        published.fiscal_year,
+        domain_scores.domain_code,
+        case
+            when domain_scores.is_insufficient_data then 'insufficient_data'
+            when domain_scores.has_red_flag then 'red_flag_floor'
+        end as domain_adjustment,
+        row_number() over (
+            partition by published.collectivity_code, published.fiscal_year
+            order by
+                domain_scores.likelihood_weight
+                * abs(domain_scores.domain_score - published.composite_score) desc,
+                domain_scores.domain_code asc
+        ) as lever_order
+    from published
+    inner join domain_scores
+        on
+            published.collectivity_code = domain_scores.collectivity_code
+            and published.fiscal_year = domain_scores.fiscal_year
+    where domain_scores.domain_score is not null
 ),
 
 ic_maturity as (
@@ -90,6 +168,7 @@ scored as (
         published.domains_covered,
         published.likelihood,
         impact.materiality_score,
+        published.risk_score,
         published.impact,
         published.inherent_risk,
         inherent_classes.risk_class,
@@ -102,10 +181,14 @@ scored as (
         published.ranked_in_level,
         rank_intervals.rank_p05,
         rank_intervals.rank_p95,
-        published.national_rank is not null
-        and rank_intervals.rank_p95 - rank_intervals.rank_p05
-        > parameters.unstable_share * published.ranked_in_level as is_rank_unstable,
         published.level_rank,
+        composite_spread.composite_p05,
+        composite_spread.composite_p95,
+        composite_spread.likelihood_change_share,
+        nearest_thresholds.likelihood_threshold,
+        nearest_thresholds.likelihood_threshold_gap,
+        domain_levers.domain_code as sensitive_domain_code,
+        domain_levers.domain_adjustment as sensitive_domain_adjustment,
         current_methodology.methodology_version
     from published
     inner join impact
@@ -120,11 +203,24 @@ scored as (
         on
             published.collectivity_code = rank_intervals.collectivity_code
             and published.fiscal_year = rank_intervals.fiscal_year
+    left join composite_spread
+        on
+            published.collectivity_code = composite_spread.collectivity_code
+            and published.fiscal_year = composite_spread.fiscal_year
+    left join nearest_thresholds
+        on
+            published.collectivity_code = nearest_thresholds.collectivity_code
+            and published.fiscal_year = nearest_thresholds.fiscal_year
+            and nearest_thresholds.nearness = 1
+    left join domain_levers
+        on
+            published.collectivity_code = domain_levers.collectivity_code
+            and published.fiscal_year = domain_levers.fiscal_year
+            and domain_levers.lever_order = 1
     left join risk_classes as inherent_classes
         on
             published.inherent_risk between inherent_classes.min_inherent_risk
             and inherent_classes.max_inherent_risk
-    cross join parameters
     cross join current_methodology
 ),
 

@@ -1,14 +1,18 @@
 {#
     Audit priority of every scored collectivity-year (METHODOLOGY §4), the base for the
     programme of the next year:
-      priority = inherent risk x (1 + min(years since last audit, cap) / cap x cycle weight)
+      priority = risk score x (1 + min(years since last audit, cap) / cap x cycle weight)
                  + min(severe findings of the last N years x bonus per finding, bonus cap).
+    The risk score is the continuous L x I of fct_risk_scores (1-25, composite and materiality
+    on the 1-5 scale before banding): with the banded L x I, the priority took a few dozen
+    values for 1,631 collectivities and the national places of the joint pool went, among
+    dozens of ties, to the lowest codes.
     Years since last audit come from the AF indicators (last mission at report stage or closed
     that ended by 31 December of the fiscal year); never audited counts as never_audited_years.
     A finding is severe when its criticality is flagged is_severe in finding_severities. All
     parameters are in programme_parameters; every piece of the formula is a column.
-    The priority does not use the rank: inherent risk is L x I with I the impact quintile
-    within the collectivity's level, and priority_rank orders every level together (one pool
+    The priority does not use the rank: the risk score, like inherent risk, is L x I with
+    impact within the collectivity's level, and priority_rank orders every level together (one pool
     of auditor-days). national_rank and ranked_in_level (rank among the same level) are
     carried for display only.
 #}
@@ -72,6 +76,7 @@ pieces as (
         risk_scores.fiscal_year as base_fiscal_year,
         risk_scores.fiscal_year + 1 as programme_year,
         risk_scores.inherent_risk,
+        risk_scores.risk_score,
         risk_scores.national_rank,
         risk_scores.ranked_in_level,
         follow_up.years_since_last_audit,
@@ -100,7 +105,7 @@ pieces as (
         on
             risk_scores.collectivity_code = severe_findings.collectivity_code
             and risk_scores.fiscal_year = severe_findings.fiscal_year
-    where risk_scores.inherent_risk is not null
+    where risk_scores.inherent_risk is not null and risk_scores.risk_score is not null
 ),
 
 priorities as (
@@ -114,6 +119,7 @@ priorities as (
         base_fiscal_year,
         programme_year,
         inherent_risk,
+        risk_score,
         national_rank,
         ranked_in_level,
         years_since_last_audit,
@@ -121,7 +127,7 @@ priorities as (
         1 + years_counted / max_years * cycle_weight as audit_cycle_factor,
         severe_findings_count,
         severe_findings_bonus,
-        inherent_risk * (1 + years_counted / max_years * cycle_weight) + severe_findings_bonus
+        risk_score * (1 + years_counted / max_years * cycle_weight) + severe_findings_bonus
             as priority_score,
         rollout_phase,
         is_critical,

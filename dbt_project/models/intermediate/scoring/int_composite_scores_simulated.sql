@@ -4,8 +4,13 @@
     weight_perturbations (Monte Carlo, each domain weight x U[0.8, 1.2]). The same SQL
     serves both, so the intervals measure exactly the published method's sensitivity.
     Ranks are among peers of the same level (regions among regions, provinces and prefectures
-    among provinces, communes among communes), by inherent risk, then composite score, then
-    code. level_rank ranks every level, arrondissements included; national_rank is the same
+    among provinces, communes among communes), by the continuous risk score, then composite
+    score, then code. The risk score is L x I before the two are cut into bands: the composite
+    (0-100) and the materiality (0-100) each mapped linearly onto the 1-5 scale of the map,
+    (1 + 4 x composite / 100) x (1 + 4 x materiality / 100), 1-25. Ranking on the banded
+    L x I made a composite of 39.9 and one of 40.1 differ by a whole likelihood step, so a
+    weight change of a fraction of a point moved a collectivity past everyone between two
+    products (methodology §5). level_rank ranks every level, arrondissements included; national_rank is the same
     rank for territorial collectivities only (an arrondissement is not one); ranked_in_level
     is how many collectivities of the level were ranked that year.
 #}
@@ -82,6 +87,12 @@ scored as (
         likelihood_band_bounds.likelihood,
         impact.impact,
         likelihood_band_bounds.likelihood * impact.impact as inherent_risk,
+        impact.materiality_score,
+        round(
+            (1 + 4 * cast(composite.composite_score as numeric(18, 4)) / 100)
+            * (1 + 4 * cast(impact.materiality_score as numeric(18, 4)) / 100),
+            4
+        ) as risk_score,
         peers.level,
         peers.is_territorial_collectivity
     from composite
@@ -105,7 +116,7 @@ ranked as (
         row_number() over (
             partition by scored.fiscal_year, scored.simulation_id, scored.level
             order by
-                scored.inherent_risk desc nulls last,
+                scored.risk_score desc nulls last,
                 scored.composite_score desc nulls last,
                 scored.collectivity_code asc
         ) as level_rank,
