@@ -380,11 +380,12 @@ def score_card_waterfall(card: pd.DataFrame, title: str) -> go.Figure:
 
 
 def rank_intervals(ranking: pd.DataFrame, title: str, top: int = 30) -> go.Figure:
-    """Published rank and its p5–p95 interval for the riskiest collectivities; unstable in red."""
+    """Published rank and its p5–p95 interval for the riskiest collectivities; in red those
+    whose programme selection the weight perturbations reverse (unstable)."""
     ranked = ranking.dropna(subset=["national_rank"]).head(top)
     names = [f"{name} ({code})" for name, code in
              zip(ranked[localized("name")], ranked["collectivity_code"], strict=True)]  # fmt: skip
-    unstable = ranked["is_rank_unstable"].fillna(False).astype(bool)
+    unstable = ranked["is_selection_unstable"].fillna(False).astype(bool)
     fig = go.Figure()
     for flag, legend, color in (
         (False, t("legend_rank"), BAR_COLOR),

@@ -51,7 +51,17 @@ create table marts.fct_risk_scores (
     inherent_risk integer, risk_class varchar, national_rank integer, level_rank integer,
     methodology_version varchar, ic_maturity_score double, residual_likelihood integer,
     residual_risk integer, residual_risk_class varchar, rank_p05 integer, rank_p95 integer,
-    is_rank_unstable boolean, level varchar, ranked_in_level integer
+    level varchar, ranked_in_level integer, risk_score double, composite_p05 double,
+    composite_p95 double, likelihood_change_share double, likelihood_threshold double,
+    likelihood_threshold_gap double, sensitive_domain_code varchar,
+    sensitive_domain_adjustment varchar
+);
+create table marts.fct_programme_selection_stability (
+    selection_stability_id varchar, collectivity_code varchar, region_code varchar,
+    fiscal_year integer, programme_year integer, is_programme_selected boolean,
+    is_critical boolean, is_joint_selected boolean, simulations integer,
+    selected_count integer, selection_share double, critical_share double,
+    joint_share double, is_selection_unstable boolean
 );
 create table marts.fct_score_cards (
     score_card_line_id varchar, collectivity_code varchar, fiscal_year integer,
@@ -315,6 +325,25 @@ def _ranked_in_level() -> dict[tuple[int, str], int]:
     return counts
 
 
+# Under the weight perturbations (as the marts compute them): the composite moves by ±1 point
+# (p5–p95), except the province of Casablanca in 2024, 65 with p5 58.9 and p95 67.1: its
+# likelihood leaves band 4 (from 60) in 38 % of the simulations, its L × I 16 drops to 12,
+# and it is critical in 62 % of them only, an unstable selection. The domain whose weight
+# moves the composite most is RM, HR (imputed: insufficient data) for that province.
+WIDE_SPREAD = {("06.141", 2024): (58.9, 67.1, 0.38)}
+THRESHOLDS = (20, 40, 60, 80)
+
+
+def _sensitivity(code: str, year: int, score: float) -> tuple:
+    """composite p5, p95, likelihood change share, nearest threshold and gap, lever domain."""
+    low, high, change = WIDE_SPREAD.get((code, year), (score - 1, score + 1, 0.0))
+    threshold = min(THRESHOLDS, key=lambda x: (abs(score - x), x))
+    domain, adjustment = (
+        ("HR", "insufficient_data") if (code, year) in WIDE_SPREAD else ("RM", None)
+    )
+    return low, high, change, float(threshold), abs(score - threshold), domain, adjustment
+
+
 def _risk_rows() -> list[tuple]:
     rows = []
     ranked = _ranked_in_level()
@@ -325,11 +354,47 @@ def _risk_rows() -> list[tuple]:
         # the interval stays within the level's ranks, 1..N
         n = ranked[year, level]
         p05, p95 = (None, None) if rank is None else (max(rank - 1, 1), min(rank + 2, n))
+        # the risk score the ranks order by: (1 + 4 c / 100) x (1 + 4 x 50 / 100), so by
+        # composite here, as RISK_SCORES ranks
+        risk_score = round((1 + 4 * score / 100) * 3, 4)
         rows.append(
             (
                 code, year, score, 3, lik, 50.0, imp, lik * imp, cls, rank, level_rank,
                 "v1.0", 2.5, residual_likelihood, residual, _class_of(residual), p05, p95,
-                None if rank is None else p95 - p05 > 2, level, n,
+                level, n, risk_score, *_sensitivity(code, year, score),
+            )
+        )  # fmt: skip
+    return rows
+
+
+# The programme's risk-driven selection under 200 perturbations: the critical collectivities
+# (programmed every year) are selected, and, as in PROGRAMME, Casablanca and Tanger take the
+# joint inspections of their regions' minimums for 2025 (base year 2024). Shares: 1.0 and 0.0
+# unless listed: Casablanca in 2024 in 188 of 200 (0.94, stable: 12 reversals); Tanger
+# (moderate, on its joint inspection only) in 170 of 200 (0.85, unstable: 30 reversals > 20);
+# the province of Casablanca, critical in 124 of 200 (0.62, unstable).
+SELECTION_SHARES = {
+    ("06.141", 2024): 0.62,
+    ("06.141.01.0", 2024): 0.94,
+    ("01.511.01.0", 2024): 0.85,
+}
+JOINT = {("06.141.01.0", 2024), ("01.511.01.0", 2024)}
+
+
+def _selection_rows() -> list[tuple]:
+    rows = []
+    regions = {row[0]: row[6] for row in _collectivity_rows()}
+    for code, year, *_, cls, _rank, _level_rank in RISK_SCORES:
+        critical, joint = cls == "critical", (code, year) in JOINT
+        selected = critical or joint
+        share = SELECTION_SHARES.get((code, year), 1.0 if selected else 0.0)
+        count = round(share * 200)
+        reversed_ = 200 - count if selected else count
+        rows.append(
+            (
+                f"{code}|{year}", code, regions[code], year, year + 1, selected, critical,
+                joint, 200, count, share, share if critical else 0.0,
+                share if joint else 0.0, reversed_ > 20,
             )
         )  # fmt: skip
     return rows
@@ -465,6 +530,7 @@ def build_warehouse(path: Path, *, recommendations: bool = False) -> Path:
             [(code, level, json.dumps(geom)) for code, (level, geom) in BOUNDARIES.items()],
         )
         insert(con, "fct_risk_scores", _risk_rows())
+        insert(con, "fct_programme_selection_stability", _selection_rows())
         for code, year, score, lik, imp, *_ in RISK_SCORES:
             insert(con, "fct_indicators", _indicator_rows(code, year))
             insert(con, "fct_domain_scores", _domain_rows(code, year, imp))

@@ -126,6 +126,9 @@ def test_national_page_ranks_riskiest_first() -> None:
     at = run_app()
     assert metrics(at)["Collectivités notées"] == "4"
     assert metrics(at)["Risque critique"] == "1"
+    # selected by the programme on their scores: Casablanca (critical and joint), stable (94 %),
+    # Tanger (joint), unstable (85 %)
+    assert metrics(at)["Sélections stables"] == "1 / 2"
     ranking = at.dataframe[0].value
     assert ranking.iloc[0]["name_fr"] == "Casablanca"
     assert ranking.iloc[0]["composite_score"] == "82,5"
@@ -206,6 +209,10 @@ def test_page_icons_are_material_icons() -> None:
 # 2024: communes Casablanca 1 (L×I 20), Tanger 2 (9), Bouskoura 3 (4), Ksar Sghir 4 (2): N = 4;
 # provinces 06.141, 01.511, 06.181: N = 3; regions 06, 01: N = 2 (05 unscored); arrondissements
 # Anfa, Maârif: level ranks 1, 2, no national rank. Intervals: max(r-1, 1)..min(r+2, N).
+# Programme selection under the 200 perturbations (fixture SELECTION_SHARES): Casablanca
+# selected (critical, joint) in 94 % (12 reversals: stable), Tanger (joint inspection) in 85 %
+# (30 > 20: unstable), Bouskoura and Ksar Sghir never; the province of Casablanca in 62 %
+# (unstable); the region Casablanca-Settat (critical) in every one, Tanger-Tétouan in none.
 
 
 @pytest.mark.usefixtures("warehouse")
@@ -215,8 +222,17 @@ def test_national_ranking_is_among_the_level_with_its_n() -> None:
     assert column_labels(at)["national_rank"] == "Rang sur 4 communes"
     assert list(ranking["national_rank"]) == [1, 2, 3, 4]
     assert list(ranking["rank_interval"]) == ["1–3", "1–4", "2–4", "3–4"]
-    # unstable when p95 - p05 > 2 (the fixture's rule): Tanger only
+    assert list(ranking["selection"]) == [
+        "retenue · sélectionnée dans 94 % des simulations",
+        "retenue · sélectionnée dans 85 % des simulations",
+        "non retenue · sélectionnée dans 0 % des simulations",
+        "non retenue · sélectionnée dans 0 % des simulations",
+    ]
+    assert column_labels(at)["selection"] == "Sélection au programme"
+    # unstable when more than 10 % of the simulations reverse the decision: Tanger only
     assert list(ranking["unstable"]) == ["stable", "\u26a0\ufe0e instable", "stable", "stable"]
+    # the risk score the ranks order by: 3 x (1 + 4 x 82.5 / 100) = 12.9
+    assert list(ranking["risk_score"]) == ["12,90", "8,40", "6,60", "5,40"]
     assert list(ranking["risk_class"]) == ["● Critique", "◔ Modéré", "○ Faible", "○ Faible"]
 
     at.radio(key="national_level").set_value("province").run()
@@ -227,14 +243,23 @@ def test_national_ranking_is_among_the_level_with_its_n() -> None:
         "01.511": 2,
         "06.181": 3,
     }
+    assert ranking["unstable"].iloc[0] == "\u26a0\ufe0e instable"  # 62 %: 76 reversals
+    assert metrics(at)["Sélections stables"] == "0 / 1"
     at.radio(key="national_level").set_value("region").run()
     ranking = at.dataframe[0].value
     assert column_labels(at)["national_rank"] == "Rang sur 2 régions"
     assert list(ranking["collectivity_code"]) == ["06", "01"]
     assert list(ranking["rank_interval"]) == ["1–2", "1–2"]  # within 1..N
+    assert list(ranking["unstable"]) == ["stable", "stable"]
+    assert metrics(at)["Sélections stables"] == "1 / 1"
 
     at.radio(key="lang").set_value("ar").run()
     assert column_labels(at)["national_rank"] == "الرتبة من أصل 2 جهة"
+    ranking = at.dataframe[0].value
+    assert list(ranking["selection"]) == [
+        "مُدرجة · مختارة في 100 % من المحاكاة",
+        "غير مُدرجة · مختارة في 0 % من المحاكاة",
+    ]
 
 
 @pytest.mark.usefixtures("warehouse")
@@ -246,10 +271,12 @@ def test_collectivity_rank_among_its_level() -> None:
     assert not at.exception
     assert metrics(at)["Rang national"] == "2"
     assert "rang 2 sur 4 communes" in captions(at)
-    # residual: L 3 - 1 = 2, × I 3 = 6, moderate; interval 1–4, wider than 2: unstable
+    # residual: L 3 - 1 = 2, × I 3 = 6, moderate; interval 1–4; its joint inspection holds in
+    # 85 % of the simulations: more than 10 % reverse it, unstable
     assert (
         "Risque résiduel (1–25) : 6 (:yellow-badge[Modéré]) · "
-        "Intervalle de rang p5–p95 : 1–4 (\u26a0\ufe0e instable)"
+        "Intervalle de rang p5–p95 : 1–4 · "
+        "retenue · sélectionnée dans 85 % des simulations (\u26a0\ufe0e instable)"
     ) in captions(at)
     at.selectbox(key="collectivity_year").set_value(2023).run()
     assert "rang 1 sur 4 communes" in captions(at)
@@ -261,6 +288,62 @@ def test_collectivity_rank_among_its_level() -> None:
     at.selectbox(key="collectivity_code").set_value("06.141").run()
     assert not at.exception
     assert "الرتبة 1 من أصل 2 إقليم وعمالة" in captions(at)  # 2023: 2 provinces ranked
+
+
+@pytest.mark.usefixtures("warehouse")
+def test_score_card_says_why_the_selection_moves() -> None:
+    """The province of Casablanca in 2024: composite 65, 58,9–67,1 under the weights, 5 points
+    above the threshold 60 that it crosses in 38 % of the simulations (L 4 -> 3, L × I 16 ->
+    12): critical, so selected, in 62 % only; the weight that moves it most is HR's, an imputed
+    score. Tanger: 44–46, far from any threshold, unstable on the joint pool (85 %)."""
+    at = run_app()
+    at.switch_page(COLLECTIVITY_PAGE).run()
+    at.selectbox(key="collectivity_region").set_value("06").run()
+    at.selectbox(key="collectivity_code").set_value("06.141").run()
+    assert not at.exception
+    assert [m.value for m in at.markdown if FR["stability_title"] in m.value]
+    text = " ".join(captions(at))
+    assert "retenue · sélectionnée dans 62 % des simulations (\u26a0\ufe0e instable)" in text
+    assert (
+        "Le score composite varie de 58,9 à 67,1 selon les pondérations ; il est à 5,0 point(s) "
+        "du seuil 60 de la vraisemblance, qu'il franchit dans 38 % des simulations"
+    ) in text
+    assert (
+        "Le poids qui le fait le plus varier : Ressources humaines, dont le score est imputé"
+        in (text)
+    )
+    assert "critique dans 62 % des simulations" in text
+    at.radio(key="lang").set_value("ar").run()
+    assert not at.exception
+    assert "حرجة في 62 % من المحاكاة" in " ".join(captions(at))
+
+    at.radio(key="lang").set_value("fr").run()
+    at.selectbox(key="collectivity_region").set_value("01").run()
+    at.selectbox(key="collectivity_code").set_value("01.511.01.0").run()
+    text = " ".join(captions(at))
+    assert (
+        "Le score composite varie de 44,0 à 46,0 selon les pondérations, à 5,0 points du seuil "
+        "de vraisemblance le plus proche (40)"
+    ) in text
+    assert "une place dans 85 % des simulations" in text
+    assert "critique dans" not in text
+
+
+def test_snapshot_without_selection_stability(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A snapshot from before the selection's stability: the ranking shows the dash, no KPI."""
+    path = build_warehouse(tmp_path / "old.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute("drop table marts.fct_programme_selection_stability")
+        con.execute("alter table marts.fct_risk_scores drop column risk_score")
+    monkeypatch.setenv(queries.DB_ENV, str(path))
+    at = run_app()
+    assert not at.exception
+    assert set(at.dataframe[0].value["selection"]) == {"—"}
+    assert "Sélections stables" not in metrics(at)
+    at.switch_page(COLLECTIVITY_PAGE).run()
+    assert not at.exception
 
 
 def test_snapshot_without_ranked_in_level(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

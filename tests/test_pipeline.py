@@ -194,11 +194,11 @@ def test_risk_scores_are_consistent(built: dict) -> None:
     rows = query(
         built,
         "select level, likelihood, impact, inherent_risk, risk_class, national_rank, "
-        "residual_risk from marts.fct_risk_scores where fiscal_year = 2024 "
+        "residual_risk, risk_score from marts.fct_risk_scores where fiscal_year = 2024 "
         "and national_rank is not null order by level, national_rank",
     )
     classes = [(1, 4, "low"), (5, 9, "moderate"), (10, 14, "high"), (15, 25, "critical")]
-    for _, likelihood, impact, inherent, risk_class, _, residual in rows:
+    for _, likelihood, impact, inherent, risk_class, _, residual, _ in rows:
         assert inherent == likelihood * impact
         assert impact <= residual <= inherent
         assert next(c for lo, hi, c in classes if lo <= inherent <= hi) == risk_class
@@ -206,8 +206,13 @@ def test_risk_scores_are_consistent(built: dict) -> None:
     peers = [("commune", 1), ("commune", 2), ("region", 1), ("region", 2)]
     assert [(r[0], r[5]) for r in rows] == peers
     for level in ("commune", "region"):
-        inherent = [r[3] for r in rows if r[0] == level]
-        assert inherent == sorted(inherent, reverse=True)
+        scores = [r[7] for r in rows if r[0] == level]
+        assert scores == sorted(scores, reverse=True)
+
+
+def risk_score(composite: float, materiality: float) -> float:
+    """L x I before banding: composite and materiality (0-100) each on the 1-5 scale."""
+    return (1 + 4 * composite / 100) * (1 + 4 * materiality / 100)
 
 
 def ntile(count: int, buckets: int) -> list[int]:
@@ -220,24 +225,29 @@ def ntile(count: int, buckets: int) -> list[int]:
 
 def test_ranks_and_impact_are_within_each_level(built: dict) -> None:
     """Rank, its N and the impact quintile recomputed per level in Python from the mart's own
-    inherent risk, composite and materiality: a region is never ranked among communes."""
+    composite and materiality: a region is never ranked among communes. The rank orders by
+    the risk score (1 + 4 c / 100) x (1 + 4 m / 100), recomputed here, then composite, code."""
     rows = query(
         built,
         "select r.fiscal_year, d.level, r.collectivity_code, r.inherent_risk, "
         "r.composite_score, r.materiality_score, r.impact, r.national_rank, r.level_rank, "
-        "r.ranked_in_level, r.level, r.rank_p05, r.rank_p95 from marts.fct_risk_scores as r "
+        "r.ranked_in_level, r.level, r.rank_p05, r.rank_p95, r.risk_score "
+        "from marts.fct_risk_scores as r "
         "inner join marts.dim_collectivities as d using (collectivity_code)",
     )
     groups: dict[tuple[int, str], list[tuple]] = defaultdict(list)
     for row in rows:
         assert row[10] == row[1]  # the mart's level is the collectivity's
+        if row[4] is not None:
+            want = round(risk_score(float(row[4]), float(row[5])), 4)
+            assert float(row[13]) == pytest.approx(want, abs=1e-4), row
         groups[(row[0], row[1])].append(row)
     assert {level for _, level in groups} == {"region", "commune", "arrondissement"}
     for (_, level), members in groups.items():
         by_risk = sorted(
             members,
             key=lambda r: (
-                -(r[3] if r[3] is not None else -1),
+                -(round(risk_score(float(r[4]), float(r[5])), 4) if r[4] is not None else -1),
                 -(float(r[4]) if r[4] is not None else -1),
                 r[2],
             ),
@@ -249,6 +259,112 @@ def test_ranks_and_impact_are_within_each_level(built: dict) -> None:
                 assert 1 <= row[11] <= row[12] <= len(members), row
         by_materiality = sorted(members, key=lambda r: (float(r[5]), r[2]))
         assert [r[6] for r in by_materiality] == ntile(len(members), 5)
+
+
+def simulated_selection(built: dict) -> dict[tuple[str, int], list[bool]]:
+    """The programme's risk-driven selection under every weight perturbation, recomputed in
+    plain Python from the published marts and seeds (not the project's SQL): per simulation,
+    composite = sum(score x weight x multiplier) / sum(weight x multiplier) over the scored
+    domains, likelihood band, L x I, critical class, risk score, priority = risk score x cycle
+    factor + findings bonus, and the joint pool (regional minimum first, then by priority,
+    ties by code, while the inspections fit). {(code, year): [selected in simulation 0, 1, …]}
+    """
+    domains: dict[tuple[str, int], list[tuple[str, float, float]]] = defaultdict(list)
+    for code, year, domain, score, weight in query(
+        built,
+        "select collectivity_code, fiscal_year, domain_code, domain_score, likelihood_weight "
+        "from marts.fct_domain_scores where domain_score is not null",
+    ):
+        domains[(code, year)].append((domain, float(score), float(weight)))
+    scores = {
+        (code, year): (float(materiality), impact)
+        for code, year, materiality, impact in query(
+            built,
+            "select collectivity_code, fiscal_year, materiality_score, impact "
+            "from marts.fct_risk_scores where inherent_risk is not null",
+        )
+    }
+    candidates = query(
+        built,
+        "select collectivity_code, base_fiscal_year, region_code, audit_cycle_factor, "
+        "severe_findings_bonus from marts.fct_audit_programme where programme_kind = 'joint'",
+    )
+    multipliers: dict[int, dict[str, float]] = defaultdict(dict)
+    for row in seed("weight_perturbations"):
+        multipliers[int(row["simulation_id"])][row["domain_code"]] = float(row["weight_multiplier"])
+    simulations = [dict.fromkeys(multipliers[1], 1.0)] + [
+        multipliers[i] for i in sorted(multipliers)
+    ]
+    bands = sorted(
+        (float(row["min_composite_score"]), int(row["likelihood"]))
+        for row in seed("likelihood_bands")
+    )
+    critical = next(r for r in seed("risk_classes") if r["risk_class"] == "critical")
+    minimums = {
+        r["region_code"]: int(r["min_joint_inspections"]) for r in seed("programme_region_minimums")
+    }
+    programme = {r["parameter"]: float(r["value"]) for r in seed("programme_parameters")}
+    places = int(programme["joint_pool_auditor_days"] // programme["joint_mission_auditor_days"])
+
+    selected: dict[tuple[str, int], list[bool]] = defaultdict(list)
+    for year in sorted({year for _, year, *_ in candidates}):
+        members = [c for c in candidates if c[1] == year]
+        for weights in simulations:
+            priority, is_critical = {}, {}
+            for code, _, _, factor, bonus in members:
+                lines = domains[(code, year)]
+                composite = round(
+                    sum(s * w * weights[d] for d, s, w in lines)
+                    / sum(w * weights[d] for d, s, w in lines),
+                    4,
+                )
+                likelihood = max(lik for low, lik in bands if composite >= low)
+                materiality, impact = scores[(code, year)]
+                inherent = likelihood * impact
+                is_critical[code] = (
+                    int(critical["min_inherent_risk"])
+                    <= inherent
+                    <= int(critical["max_inherent_risk"])
+                )
+                score = round(risk_score(composite, materiality), 4)
+                priority[code] = score * float(factor) + float(bonus)
+            by_priority = sorted(members, key=lambda c: (-priority[c[0]], c[0]))
+            first: list[str] = []
+            for region in {c[2] for c in members}:
+                in_region = [c[0] for c in by_priority if c[2] == region]
+                first += in_region[: minimums.get(region, 0)]
+            order = [c for c in by_priority if c[0] in first] + [
+                c for c in by_priority if c[0] not in first
+            ]
+            joint = {c[0] for c in order[:places]}
+            for code, *_ in members:
+                selected[(code, year)].append(is_critical[code] or code in joint)
+    return selected
+
+
+def test_programme_selection_stability_matches_a_second_computation(built: dict) -> None:
+    """The share of the weight perturbations that select each collectivity, and the
+    instability flag (more than 10 % of them reverse the published decision), recomputed
+    in plain Python, match fct_programme_selection_stability row for row."""
+    threshold = next(
+        float(r["value"])
+        for r in seed("ranking_parameters")
+        if r["parameter"] == "unstable_selection_share"
+    )
+    expected = simulated_selection(built)
+    rows = query(
+        built,
+        "select collectivity_code, fiscal_year, is_programme_selected, simulations, "
+        "selection_share, is_selection_unstable from marts.fct_programme_selection_stability",
+    )
+    assert len(rows) == len(expected) > 0
+    for code, year, published, simulations, share, unstable in rows:
+        first, *rest = expected[(code, year)]
+        assert published == first, (code, year)
+        assert simulations == len(rest) == 200
+        assert float(share) == pytest.approx(sum(rest) / len(rest), abs=1e-4), (code, year)
+        reversed_ = sum(1 for s in rest if s != first)
+        assert unstable == (reversed_ > threshold * len(rest)), (code, year)
 
 
 def test_sub_scores_stay_in_their_band(built: dict) -> None:

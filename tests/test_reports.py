@@ -133,8 +133,14 @@ def test_french_pdf_holds_every_section(db: str, tmp_path: Path) -> None:
         FR["report_no_recommendation_data"],  # no fct_recommendations in this warehouse
         "82,5",  # composite score, comma decimal
         "v1.0",  # methodology version
+        FR["stability_title"],
     ):
         assert expected in text, expected
+    flat = " ".join(text.split())
+    # Casablanca: selected in 188 of 200 simulations, composite 81,5–83,5, 2,5 points above
+    # the threshold 80, which no simulation crosses
+    assert "retenue · sélectionnée dans 94 % des simulations (stable)" in flat
+    assert "Le score composite varie de 81,5 à 83,5 selon les pondérations, à 2,5 points" in flat
     pages = pdf_pages(pdf, tmp_path, "casablanca_fr")
     assert 1 <= len(pages) <= 3
     assert all(page.stat().st_size > 10_000 for page in pages)
@@ -239,10 +245,21 @@ def test_national_ranking_xlsx_has_rank_intervals_and_regions(db: str) -> None:
     xlsx = reports.build_national_report(db, MINISTRY, 2024, "commune", "fr", "xlsx")
     book = openpyxl.load_workbook(io.BytesIO(xlsx))
     ranking = book["Classement"]
+    # the fixture's programme for 2025: Casablanca (94 %, stable) and Tanger (85 %, unstable)
+    assert ranking["A3"].value == (
+        "Programme 2025 : collectivités de ce niveau retenues sur leurs scores (classe critique "
+        "ou inspection conjointe) : 2, dont stables : 1 (50 %) ; décisions instables à ce "
+        "niveau : 1."
+    )
     header = [c.value for c in ranking[4]]
-    assert header[:4] == ["Rang national", "p5", "p95", "Rang instable"]
+    assert header[:5] == ["Rang national", "Sélection au programme", "Stabilité de la sélection",
+                          "p5", "p95"]  # fmt: skip
     first = [c.value for c in ranking[5]]
-    assert first[:5] == [1, 1, 3, "stable", "06.141.01.0"]
+    assert first[:6] == [1, "retenue · sélectionnée dans 94 % des simulations", "stable", 1, 3,
+                         "06.141.01.0"]  # fmt: skip
+    second = [c.value for c in ranking[6]]
+    assert second[:3] == [2, "retenue · sélectionnée dans 85 % des simulations", "⚠️ instable"]
+    assert header[11] == "Score de risque (1–25)" and first[11] == 12.9
     regions = book["Classes par région"]
     rows = {row[0].value: [c.value for c in row[1:]] for row in regions.iter_rows(min_row=4)}
     assert rows["Casablanca-Settat"] == [1, 0, 0, 1, 2]  # Bouskoura low, Casablanca critical
@@ -252,7 +269,7 @@ def test_national_ranking_xlsx_has_rank_intervals_and_regions(db: str) -> None:
 def test_regional_ranking_holds_its_region_only(db: str) -> None:
     xlsx = reports.build_national_report(db, REGION_06, 2024, "commune", "ar", "xlsx")
     ranking = openpyxl.load_workbook(io.BytesIO(xlsx)).worksheets[0]
-    codes = {row[4].value for row in ranking.iter_rows(min_row=5) if row[4].value}
+    codes = {row[5].value for row in ranking.iter_rows(min_row=5) if row[5].value}
     assert codes == {"06.141.01.0", "06.181.01.1"}
 
 
@@ -264,6 +281,11 @@ def test_national_pdf_in_both_languages(db: str, tmp_path: Path) -> None:
         text = pdf_text(pdf, tmp_path, f"national_{lang}.pdf")
         assert title in text
         assert pdf_pages(pdf, tmp_path, f"national_{lang}")
+        if lang == "fr":
+            flat = " ".join(text.split())  # table cells wrap: words, not sentences
+            assert "retenue · sélectionnée" in flat and "94 % des" in flat
+            assert "simulations — instable" in flat  # Tanger, 85 %
+            assert "dont stables" in flat and "1 (50 %)" in flat
 
 
 # --- the national report's audit programme ------------------------------------------------
@@ -411,7 +433,10 @@ def test_collectivity_page_offers_the_reports_and_new_sections(db: str) -> None:
         assert FR[key].format(year=2024) in subheaders
     assert len(at.get("download_button")) == 4
     captions = " ".join(c.value for c in at.caption)
-    assert "Intervalle de rang p5–p95 : 1–3 (stable)" in captions
+    assert (
+        "Intervalle de rang p5–p95 : 1–3 · retenue · sélectionnée dans 94 % des simulations "
+        "(stable)"
+    ) in captions
     at.radio(key="lang").set_value("ar").run()
     assert not at.exception
     assert AR["score_card_title"].format(year=2024) in [h.value for h in at.subheader]

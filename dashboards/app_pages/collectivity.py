@@ -1,5 +1,7 @@
-"""Fiche collectivité: profile, scores, risk matrix, domain scores, per-domain heatmaps,
-score card, risk register, indicators, and the risk-map downloads (PDF/XLSX, FR/AR).
+"""Fiche collectivité: profile, scores, stability under the weight perturbations (share of
+them that select the collectivity for the programme, and why its score and class move or
+not), risk matrix, domain scores, per-domain heatmaps, score card, risk register, indicators,
+and the risk-map downloads (PDF/XLSX, FR/AR).
 
 Only the collectivities of the user's scope are offered; a foreign code arriving by URL
 (``?code=``) or forced into the widget state is refused (shown and logged) and dropped.
@@ -19,6 +21,7 @@ from tadqiq.access import AccessDenied, Scope
 from tadqiq.access import log as access_log
 from tadqiq.i18n import (
     MISSING,
+    current_lang,
     fmt_number,
     fmt_signed,
     fmt_value,
@@ -26,6 +29,7 @@ from tadqiq.i18n import (
     t,
     type_label,
 )
+from tadqiq.reports.data import selection_text, stability_reasons
 
 REGION_KEY = "collectivity_region"
 CODE_KEY = "collectivity_code"
@@ -134,7 +138,7 @@ def render_kpis(score: pd.Series, delta: str | None, level: str) -> None:
 
 
 def render_residual_and_interval(overview: pd.DataFrame) -> None:
-    """Residual risk and the rank interval (p5–p95), under the KPIs."""
+    """Residual risk, the rank interval (p5–p95) and the programme selection, under the KPIs."""
     if overview.empty:
         return
     row = overview.iloc[0]
@@ -145,13 +149,28 @@ def render_residual_and_interval(overview: pd.DataFrame) -> None:
             f"({markers.class_markdown(row['residual_risk_class'])})"
         )
     if not pd.isna(row["rank_p05"]):
-        flag = markers.unstable_text(row["is_rank_unstable"])
         parts.append(
             f"{t('col_rank_interval')} : {fmt_number(row['rank_p05'])}–"
-            f"{fmt_number(row['rank_p95'])} ({flag})"
+            f"{fmt_number(row['rank_p95'])}"
         )
+    if not pd.isna(row["selection_share"]):
+        selection = selection_text(
+            current_lang(), row["is_programme_selected"], row["selection_share"]
+        )
+        parts.append(f"{selection} ({markers.unstable_text(row['is_selection_unstable'])})")
     if parts:
         st.caption(" · ".join(parts))
+
+
+def render_stability(overview: pd.DataFrame, domains: pd.DataFrame) -> None:
+    """Why the score, class and selection move, or not, under the weight perturbations."""
+    if overview.empty:
+        return
+    names = dict(zip(domains["domain_code"], domains[localized("domain_name")], strict=True))
+    reasons = stability_reasons(current_lang(), overview.iloc[0], names)
+    if reasons:
+        st.markdown(f"**{t('stability_title')}**")
+        st.caption("  \n".join(f"• {reason}" for reason in reasons))
 
 
 def register_counts(register: pd.DataFrame) -> dict[tuple[int, int], int]:
@@ -352,10 +371,12 @@ keep_valid(YEAR_KEY, years)
 year = year_col.selectbox(t("fiscal_year"), years, key=YEAR_KEY)
 score = scores.set_index("fiscal_year").loc[year]
 render_kpis(score, score_delta(scores, year), profile["level"])
-render_residual_and_interval(warehouse.collectivity_overview(db, scope, code, year))
+overview = warehouse.collectivity_overview(db, scope, code, year)
+render_residual_and_interval(overview)
+domains = warehouse.collectivity_domain_scores(db, scope, code, year)
+render_stability(overview, domains)
 st.caption(t("methodology", version=score["methodology_version"]))
 
-domains = warehouse.collectivity_domain_scores(db, scope, code, year)
 register = warehouse.collectivity_risk_register(db, scope, code, year)
 matrix_col, domain_col = st.columns(2)
 matrix_title = t("matrix_title", year=year)

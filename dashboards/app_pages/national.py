@@ -1,5 +1,7 @@
-"""Vue nationale: KPIs, risk map, ranking with rank intervals (p5–p95), class distribution
-for one level and year, and the ranking downloads (PDF/XLSX, FR/AR, and a batch of risk maps).
+"""Vue nationale: KPIs, risk map, ranking with rank intervals (p5–p95) and, beside each rank,
+the share of the weight perturbations that select the collectivity for the audit programme
+(unstable when they reverse the decision), class distribution for one level and year, and the
+ranking downloads (PDF/XLSX, FR/AR, and a batch of risk maps).
 
 Everything comes from the scoped data layer, so a region user sees its region only (its
 map, ranking and KPIs) under the title "Vue régionale"; collectivity auditors and the data
@@ -14,18 +16,37 @@ import streamlit as st
 from dashboards import auth, charts, markers, report_downloads
 from tadqiq import warehouse
 from tadqiq.access import Role, Scope
-from tadqiq.i18n import MISSING, fmt_number, level_label, localized, t, type_label
+from tadqiq.i18n import MISSING, current_lang, fmt_number, level_label, localized, t, type_label
+from tadqiq.reports.data import selection_text
 
 LEVELS = ("commune", "province", "region")
 MAP_METRICS = ("composite_score", "inherent_risk")
 COLLECTIVITY_PAGE = "app_pages/collectivity.py"
 
 
+def stable_selections(scores: pd.DataFrame) -> tuple[int, int] | None:
+    """(stable, selected): the level's collectivities the programme selects on their scores
+    and, among them, those the weight perturbations do not move out; None without the data."""
+    known = scores.dropna(subset=["selection_share"])
+    if known.empty:
+        return None
+    selected = known["is_programme_selected"].astype(bool)
+    stable = selected & ~known["is_selection_unstable"].astype(bool)
+    return int(stable.sum()), int(selected.sum())
+
+
 def render_kpis(scores: pd.DataFrame) -> None:
-    scored, critical, mean = st.columns(3)
+    scored, critical, mean, stability = st.columns(4)
     scored.metric(t("kpi_scored"), fmt_number(scores["composite_score"].notna().sum()))
     critical.metric(t("kpi_critical"), fmt_number((scores["risk_class"] == "critical").sum()))
     mean.metric(t("kpi_mean_score"), fmt_number(scores["composite_score"].mean(), 1))
+    if (counts := stable_selections(scores)) is not None:
+        year = scores["programme_year"].dropna().iloc[0]
+        stability.metric(
+            t("kpi_selection_stable"),
+            f"{fmt_number(counts[0])} / {fmt_number(counts[1])}",
+            help=t("kpi_selection_stable_help", year=int(year)),
+        )
 
 
 def page_title(db: str, scope: Scope) -> str:
@@ -58,20 +79,28 @@ def render_map(
 
 
 def ranking_table(scores: pd.DataFrame) -> pd.DataFrame:
+    lang = current_lang()
     return pd.DataFrame(
         {
             "national_rank": scores["national_rank"],
+            "selection": [
+                selection_text(lang, selected, share)
+                for selected, share in zip(
+                    scores["is_programme_selected"], scores["selection_share"], strict=True
+                )
+            ],
+            "unstable": scores["is_selection_unstable"].map(markers.unstable_text),
             "rank_interval": [
                 MISSING if pd.isna(low) else f"{fmt_number(low)}–{fmt_number(high)}"
                 for low, high in zip(scores["rank_p05"], scores["rank_p95"], strict=True)
             ],
-            "unstable": scores["is_rank_unstable"].map(markers.unstable_text),
             "collectivity_code": scores["collectivity_code"],
             "name_fr": scores["name_fr"],
             "name_ar": scores["name_ar"],
             "level": scores["collectivity_type"].map(type_label),
             "province": scores[localized("province_name")].fillna(MISSING),
             "region": scores[localized("region_name")],
+            "risk_score": scores["risk_score"].map(lambda x: fmt_number(x, 2)),
             "composite_score": scores["composite_score"].map(lambda x: fmt_number(x, 1)),
             "likelihood": scores["likelihood"],
             "impact": scores["impact"],
@@ -100,14 +129,16 @@ def render_ranking(scores: pd.DataFrame, year: int, level: str) -> None:
         hide_index=True,
         column_config={
             "national_rank": integer(rank_header(scores, level), format="%d"),
-            "rank_interval": t("col_rank_interval"),
+            "selection": st.column_config.TextColumn(t("col_selection"), width="large"),
             "unstable": t("col_unstable"),
+            "rank_interval": t("col_rank_interval"),
             "collectivity_code": t("col_code"),
             "name_fr": t("col_name_fr"),
             "name_ar": t("col_name_ar"),
             "level": t("type"),
             "province": t("col_province"),
             "region": t("col_region"),
+            "risk_score": t("risk_score"),
             "composite_score": t("composite_score"),
             "likelihood": integer(t("likelihood"), format="%d"),
             "impact": integer(t("impact"), format="%d"),

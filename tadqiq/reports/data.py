@@ -6,6 +6,7 @@ of a ranking, that its requester may not see.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ import pandas as pd
 
 from tadqiq import warehouse
 from tadqiq.access import Role, Scope
-from tadqiq.i18n import FR, MISSING, label
+from tadqiq.i18n import FR, MISSING, fmt_number, fmt_pct, label
 
 MOROCCO = ZoneInfo("Africa/Casablanca")
 LANGS = ("fr", "ar")
@@ -106,6 +107,81 @@ class NationalReport:
     def version(self) -> str:
         versions = self.ranking["methodology_version"].dropna()
         return str(versions.iloc[0]) if len(versions) else "—"
+
+
+# --- is the audit decision stable? (methodology §5) -------------------------------------------
+
+
+def _known(x: object) -> bool:
+    return x is not None and not (not isinstance(x, str) and pd.isna(x))
+
+
+def selection_text(lang: str, selected: object, share: object) -> str:
+    """``retenue · sélectionnée dans 94 % des simulations``: the published decision and the
+    share of the weight perturbations that select the collectivity (the dash when unknown)."""
+    if not (_known(selected) and _known(share)):
+        return MISSING
+    return label(lang, "selection_in" if selected else "selection_out", share=fmt_pct(share, 0))
+
+
+def stability_reasons(lang: str, row: Mapping, domain_names: Mapping[str, str]) -> list[str]:
+    """Why the score, class and programme selection move, or not, under the weight
+    perturbations, in sentences: the composite's p5–p95 and the likelihood threshold it sits
+    near (the jump of a whole likelihood step is what moves the class), the domain whose weight
+    moves it most and the adjustment behind that domain's score (coverage fallback, red-flag
+    floor), and, for an unstable selection, the line it sits on (critical class or joint pool).
+    """
+    reasons: list[str] = []
+    if _known(row.get("composite_p05")) and _known(row.get("likelihood_threshold")):
+        values = {
+            "low": fmt_number(row["composite_p05"], 1),
+            "high": fmt_number(row["composite_p95"], 1),
+            "threshold": fmt_number(row["likelihood_threshold"]),
+            "gap": fmt_number(row["likelihood_threshold_gap"], 1),
+        }
+        change = row.get("likelihood_change_share")
+        if _known(change) and change > 0:
+            reasons.append(label(lang, "why_threshold", share=fmt_pct(change, 0), **values))
+        else:
+            reasons.append(label(lang, "why_far", **values))
+    domain = row.get("sensitive_domain_code")
+    if _known(domain):
+        key = {"insufficient_data": "why_domain_imputed", "red_flag_floor": "why_domain_floor"}
+        adjustment = row.get("sensitive_domain_adjustment")
+        reasons.append(
+            label(
+                lang,
+                key.get(adjustment, "why_domain") if _known(adjustment) else "why_domain",
+                domain=domain_names.get(domain, domain),
+            )
+        )
+    if _known(row.get("is_selection_unstable")) and row["is_selection_unstable"]:
+        for channel, key in (("critical_share", "why_line_critical"),
+                             ("joint_share", "why_line_joint")):  # fmt: skip
+            share = row.get(channel)
+            if _known(share) and 0 < share < 1:
+                reasons.append(label(lang, key, share=fmt_pct(share, 0)))
+    return reasons
+
+
+def selection_summary(lang: str, ranking: pd.DataFrame) -> str | None:
+    """``Programme 2025 : 39 collectivités de ce niveau retenues …, dont 31 stables (79 %)``;
+    None when the snapshot has no selection stability."""
+    if "selection_share" not in ranking or ranking["selection_share"].isna().all():
+        return None
+    known = ranking.dropna(subset=["selection_share"])
+    selected = known["is_programme_selected"].astype(bool)
+    unstable = known["is_selection_unstable"].astype(bool)
+    stable = int((selected & ~unstable).sum())
+    return label(
+        lang,
+        "report_selection_summary",
+        year=int(known["programme_year"].iloc[0]),
+        selected=fmt_number(int(selected.sum())),
+        stable=fmt_number(stable),
+        share=fmt_pct(stable / selected.sum(), 0) if selected.any() else MISSING,
+        unstable=fmt_number(int(unstable.sum())),
+    )
 
 
 class NothingToReport(LookupError):

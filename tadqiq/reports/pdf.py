@@ -44,7 +44,15 @@ from tadqiq.i18n import (
     type_label,
 )
 from tadqiq.reports import fonts
-from tadqiq.reports.data import TOP_RISKS, CollectivityReport, Meta, NationalReport
+from tadqiq.reports.data import (
+    TOP_RISKS,
+    CollectivityReport,
+    Meta,
+    NationalReport,
+    selection_summary,
+    selection_text,
+    stability_reasons,
+)
 from tadqiq.reports.text import font_runs, has_arabic, is_arabic_char, visual, wrap
 
 PAGE_W, PAGE_H = A4
@@ -360,8 +368,6 @@ def _kpis(styles: Styles, report: CollectivityReport) -> Table:
     rank = MISSING if _missing(o["national_rank"]) else fmt_number(o["national_rank"])
     if not _missing(o["rank_p05"]):
         rank += f" ({fmt_number(o['rank_p05'])}–{fmt_number(o['rank_p95'])})"
-        if o["is_rank_unstable"]:
-            rank += " " + meta.t("unstable_yes").replace("⚠️ ", "")
     residual = MISSING if _missing(o["residual_risk"]) else fmt_number(o["residual_risk"])
     headers = [meta.t("composite_score"), meta.t("likelihood"), meta.t("impact"),
                meta.t("inherent_risk"), meta.t("risk_class"), meta.t("residual_risk"),
@@ -376,6 +382,27 @@ def _kpis(styles: Styles, report: CollectivityReport) -> Table:
     if not _missing(o["residual_risk_class"]):
         fills[(0, 5)] = CLASS_FILL[o["residual_risk_class"]]
     return table(styles, headers, [values], widths, numeric=range(7), fills=fills)
+
+
+def _stability(styles: Styles, report: CollectivityReport) -> list[Any]:
+    """The programme selection under the weight perturbations, and why it moves or not."""
+    meta, o = report.meta, report.overview
+    names = dict(
+        zip(report.domains["domain_code"], report.domains[f"domain_name_{meta.lang}"], strict=True)
+    )
+    lines = []
+    if not _missing(o["selection_share"]):
+        flag = meta.t("unstable_yes" if o["is_selection_unstable"] else "unstable_no")
+        selection = selection_text(meta.lang, o["is_programme_selected"], o["selection_share"])
+        lines.append(f"{selection} ({flag.replace('⚠️ ', '')})")
+    lines += stability_reasons(meta.lang, o, names)
+    if not lines:
+        return []
+    return [
+        styles.p(meta.t("stability_title"), styles.body),
+        *[styles.p("• " + line, styles.note) for line in lines],
+        Spacer(1, 4),
+    ]
 
 
 def _domains_table(styles: Styles, report: CollectivityReport, width: float) -> Table:
@@ -499,6 +526,7 @@ def collectivity_pdf(report: CollectivityReport) -> bytes:
         Spacer(1, 6),
         _kpis(styles, report),
         Spacer(1, 4),
+        *_stability(styles, report),
     ]
     counts = report.register.groupby(["likelihood", "impact"]).size().to_dict()
     position = None if _missing(o["likelihood"]) else (int(o["likelihood"]), int(o["impact"]))
@@ -572,35 +600,38 @@ def _classes_by_region(styles: Styles, report: NationalReport) -> list[Any]:
 def _ranking(styles: Styles, report: NationalReport) -> list[Any]:
     meta, lang = report.meta, report.meta.lang
     ranking = report.ranking.head(NATIONAL_TOP)
-    headers = [meta.t("col_rank"), meta.t("col_rank_interval"), meta.t("collectivity"),
-               meta.t("col_province"), meta.t("composite_score"), "L", "I", "L×I",
-               meta.t("risk_class")]  # fmt: skip
-    widths = [FRAME_W * w for w in (0.07, 0.12, 0.26, 0.18, 0.10, 0.04, 0.04, 0.06, 0.13)]
+    headers = [meta.t("col_rank"), meta.t("col_selection"), meta.t("col_rank_interval"),
+               meta.t("collectivity"), meta.t("col_province"), meta.t("risk_score"), "L", "I",
+               "L×I", meta.t("risk_class")]  # fmt: skip
+    widths = [FRAME_W * w for w in (0.08, 0.17, 0.08, 0.22, 0.12, 0.08, 0.04, 0.04, 0.05, 0.12)]
     rows, fills = [], {}
     for r, (_, x) in enumerate(ranking.iterrows()):
         interval = MISSING
         if not _missing(x["rank_p05"]):
             interval = f"{fmt_number(x['rank_p05'])}–{fmt_number(x['rank_p95'])}"
-            if x["is_rank_unstable"]:
-                interval += " " + meta.t("unstable_yes").replace("⚠️ ", "")
-                fills[(r, 1)] = colors.HexColor("#FFE0B2")
+        selection = selection_text(lang, x["is_programme_selected"], x["selection_share"])
+        if not _missing(x["is_selection_unstable"]) and x["is_selection_unstable"]:
+            selection += " — " + meta.t("unstable_yes").replace("⚠️ ", "")
+            fills[(r, 1)] = colors.HexColor("#FFE0B2")
         rank = x["national_rank"] if not _missing(x["national_rank"]) else x["level_rank"]
         rows.append([
-            fmt_number(rank), interval, f"{x[f'name_{lang}']} ({x['collectivity_code']})",
-            x[f"province_name_{lang}"], fmt_number(x["composite_score"], 1),
-            fmt_number(x["likelihood"]), fmt_number(x["impact"]), fmt_number(x["inherent_risk"]),
-            class_label(x["risk_class"], lang, False),
+            fmt_number(rank), selection, interval,
+            f"{x[f'name_{lang}']} ({x['collectivity_code']})", x[f"province_name_{lang}"],
+            fmt_number(x["risk_score"], 2), fmt_number(x["likelihood"]), fmt_number(x["impact"]),
+            fmt_number(x["inherent_risk"]), class_label(x["risk_class"], lang, False),
         ])  # fmt: skip
         if not _missing(x["risk_class"]):
-            fills[(r, 8)] = CLASS_FILL[x["risk_class"]]
+            fills[(r, 9)] = CLASS_FILL[x["risk_class"]]
     shown = meta.t("report_ranking_top", shown=fmt_number(len(ranking)),
                    total=fmt_number(len(report.ranking)))  # fmt: skip
+    summary = selection_summary(lang, report.ranking)
     return [
         CondPageBreak(50 * mm),
         styles.p(shown, styles.h2),
         styles.p(meta.t("ranking_interval_hint"), styles.note),
+        *([styles.p(summary, styles.body)] if summary else []),
         Spacer(1, 2),
-        table(styles, headers, rows, widths, numeric=(0, 1, 4, 5, 6, 7), fills=fills),
+        table(styles, headers, rows, widths, numeric=(0, 2, 5, 6, 7, 8), fills=fills),
     ]
 
 

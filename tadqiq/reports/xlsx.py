@@ -16,7 +16,13 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from tadqiq.i18n import band_label, class_label, level_label, type_label
-from tadqiq.reports.data import CollectivityReport, Meta, NationalReport
+from tadqiq.reports.data import (
+    CollectivityReport,
+    Meta,
+    NationalReport,
+    selection_summary,
+    selection_text,
+)
 
 RISK_CLASSES = ("low", "moderate", "high", "critical")
 CLASS_FILL = {"low": "#C8E6C9", "moderate": "#FFF59D", "high": "#FFCC80", "critical": "#EF9A9A"}
@@ -360,17 +366,21 @@ def national_xlsx(report: NationalReport) -> bytes:
     ws = book.sheet("report_sheet_ranking")
     ws.write(0, 0, title, book.title)
     ws.write(1, 0, meta.t("ranking_interval_hint"), book.note)
+    if summary := selection_summary(lang, report.ranking):
+        ws.write(2, 0, summary, book.note)
     columns = [
         (meta.t("col_rank"), "national_rank", 9, book.int),
+        (meta.t("col_selection"), "selection", 44, book.text),
+        (meta.t("col_unstable"), "unstable", 14, book.text),
         ("p5", "rank_p05", 7, book.int),
         ("p95", "rank_p95", 7, book.int),
-        (meta.t("col_unstable"), "unstable", 12, book.text),
         (meta.t("col_code"), "collectivity_code", 14, book.text),
         (meta.t("col_name_fr"), "name_fr", 26, book.text),
         (meta.t("col_name_ar"), "name_ar", 26, book.text),
         (meta.t("type"), "type", 16, book.text),
         (meta.t("col_province"), f"province_name_{lang}", 22, book.text),
         (meta.t("col_region"), f"region_name_{lang}", 26, book.text),
+        (meta.t("risk_score"), "risk_score", 12, book.num2),
         (meta.t("composite_score"), "composite_score", 12, book.num1),
         (meta.t("likelihood"), "likelihood", 10, book.int),
         (meta.t("impact"), "impact", 10, book.int),
@@ -379,7 +389,15 @@ def national_xlsx(report: NationalReport) -> bytes:
         (meta.t("residual_risk"), "residual_risk", 12, book.int),
     ]
     ranking = report.ranking.assign(
-        unstable=report.ranking["is_rank_unstable"].map(
+        selection=[
+            selection_text(lang, selected, share)
+            for selected, share in zip(
+                report.ranking["is_programme_selected"],
+                report.ranking["selection_share"],
+                strict=True,
+            )
+        ],
+        unstable=report.ranking["is_selection_unstable"].map(
             lambda x: None if _clean(x) is None else meta.t("unstable_yes" if x else "unstable_no")
         ),
         type=report.ranking["collectivity_type"].map(lambda x: type_label(x, lang)),
@@ -387,8 +405,8 @@ def national_xlsx(report: NationalReport) -> bytes:
     )
     rows = [[row[key] for _t, key, _w, _f in columns] for _, row in ranking.iterrows()]
     last = book.table(ws, 3, columns, rows)
-    book.colour_classes(ws, (4, last), 14)
-    book.colour_scores(ws, (4, last), 13)
+    book.colour_classes(ws, (4, last), 16)
+    book.colour_scores(ws, (4, last), 15)
 
     ws = book.sheet("report_sheet_regions")
     ws.write(0, 0, meta.t("report_classes_by_region") + f" — {title}", book.title)

@@ -220,15 +220,40 @@ def _collectivity_domain_scores(db: str, scope: Scope, code: str, fiscal_year: i
     )
 
 
-RANK_COLUMNS = ("rank_p05", "rank_p95", "is_rank_unstable")
+RANK_COLUMNS = ("risk_score", "rank_p05", "rank_p95")
 RESIDUAL_COLUMNS = ("ic_maturity_score", "residual_likelihood", "residual_risk")
+# What moves the score under the weight perturbations (methodology §5), for the score card.
+SENSITIVITY_COLUMNS = (
+    "composite_p05", "composite_p95", "likelihood_change_share", "likelihood_threshold",
+    "likelihood_threshold_gap", "sensitive_domain_code", "sensitive_domain_adjustment",
+)  # fmt: skip
+# Is the audit decision stable: marts.fct_programme_selection_stability, by collectivity and
+# scored fiscal year; nulls in a snapshot built before it.
+SELECTION_TABLE = "fct_programme_selection_stability"
+SELECTION_COLUMNS = (
+    "programme_year", "is_programme_selected", "selection_share", "critical_share",
+    "joint_share", "is_selection_unstable",
+)  # fmt: skip
+
+
+def _selection(db: str) -> tuple[str, str]:
+    """Select list and join of the programme selection's stability (alias ``s``, on ``r``)."""
+    if not core.has_table(db, SELECTION_TABLE):
+        return ", ".join(f"null as {column}" for column in SELECTION_COLUMNS), ""
+    columns = core.select_columns(db, SELECTION_TABLE, "s", SELECTION_COLUMNS)
+    join = (
+        f"left join marts.{SELECTION_TABLE} as s"
+        " on s.collectivity_code = r.collectivity_code and s.fiscal_year = r.fiscal_year"
+    )
+    return columns, join
 
 
 # --- rankings ----------------------------------------------------------------------------
 
 
 def ranking(db: str, scope: Scope, fiscal_year: int, level: str) -> pd.DataFrame:
-    """``level_scores`` with the rank interval (p5–p95), its instability flag and residuals."""
+    """``level_scores`` with the risk score, rank interval (p5–p95), residuals, and the share
+    of the weight perturbations that select each collectivity for the programme."""
     core.require_risk_data(scope, "query:ranking")
     return _ranking(db, scope, fiscal_year, level)
 
@@ -242,6 +267,7 @@ def _ranking(db: str, scope: Scope, fiscal_year: int, level: str) -> pd.DataFram
         "r",
         (*PEER_COLUMNS, *RANK_COLUMNS, "residual_risk", "residual_risk_class"),
     )
+    selection, join = _selection(db)
     return core.query(
         db,
         scope,
@@ -251,9 +277,10 @@ def _ranking(db: str, scope: Scope, fiscal_year: int, level: str) -> pd.DataFram
             c.name_fr, c.name_ar, c.level, c.collectivity_type, c.region_code,
             c.province_name_fr, c.province_name_ar, c.region_name_fr, c.region_name_ar,
             r.composite_score, r.likelihood, r.impact, r.inherent_risk, r.risk_class,
-            r.methodology_version, {extra}
+            r.methodology_version, {extra}, {selection}
         from marts.fct_risk_scores as r
         inner join marts.dim_collectivities as c using (collectivity_code)
+        {join}
         where r.fiscal_year = ? and c.level = ? and {condition}
         order by r.national_rank nulls last, r.level_rank nulls last, r.composite_score desc
         """,
@@ -277,8 +304,10 @@ def _collectivity_overview(db: str, scope: Scope, code: str, fiscal_year: int) -
         db,
         "fct_risk_scores",
         "r",
-        (*RESIDUAL_COLUMNS, "residual_risk_class", *PEER_COLUMNS, *RANK_COLUMNS),
-    )
+        (*RESIDUAL_COLUMNS, "residual_risk_class", *PEER_COLUMNS, *RANK_COLUMNS,
+         *SENSITIVITY_COLUMNS),
+    )  # fmt: skip
+    selection, join = _selection(db)
     return core.query(
         db,
         scope,
@@ -289,10 +318,11 @@ def _collectivity_overview(db: str, scope: Scope, code: str, fiscal_year: int) -
             c.province_name_fr, c.province_name_ar, c.population_2024,
             r.fiscal_year, r.composite_score, r.domains_covered, r.likelihood,
             r.materiality_score, r.impact, r.inherent_risk, r.risk_class, r.national_rank,
-            r.level_rank, r.methodology_version, {extra}
+            r.level_rank, r.methodology_version, {extra}, {selection}
         from marts.dim_collectivities as c
         inner join marts.fct_risk_scores as r
             on r.collectivity_code = c.collectivity_code and r.fiscal_year = ?
+        {join}
         where c.collectivity_code = ? and {condition}
         """,
         [fiscal_year, code, *params],
