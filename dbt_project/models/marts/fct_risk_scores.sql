@@ -94,8 +94,14 @@ nearest_thresholds as (
         published.collectivity_code,
         published.fiscal_year,
         likelihood_bands.min_composite_score as likelihood_threshold,
-        round(abs(published.composite_score - likelihood_bands.min_composite_score), 4)
-            as likelihood_threshold_gap,
+        {# exact decimals: PostgreSQL has no round(double precision, places) #}
+        round(
+            abs(
+                cast(published.composite_score as numeric(18, 4))
+                - cast(likelihood_bands.min_composite_score as numeric(18, 4))
+            ),
+            4
+        ) as likelihood_threshold_gap,
         row_number() over (
             partition by published.collectivity_code, published.fiscal_year
             order by
