@@ -195,19 +195,62 @@ def cmd_ui(args: argparse.Namespace) -> None:
     )  # fmt: skip
 
 
-def cmd_accounts(args: argparse.Namespace) -> None:
-    """Create the local accounts file with the demo accounts, if missing (or ``--reset``)."""
+def cmd_accounts(args: argparse.Namespace) -> int:
+    """The local accounts: named people (add, disable, enable, reset, list), and the demo
+    accounts, which only the demo creates (``tadqiq demo``, ``tadqiq accounts demo``)."""
+    from tadqiq.access import Role
+    from tadqiq.access import accounts as local
+
+    action = getattr(args, "action", None) or "list"
+    try:
+        if action == "demo":
+            return _demo_accounts(reset=args.reset)
+        if action == "add":
+            account, password = local.add_account(args.user, Role(args.role), args.area)
+            _say(f"account {account.user} ({account.role}, {account.area or '-'}) added to "
+                 f"{local.accounts_path()}; its password, shown only now:")  # fmt: skip
+            _say(f"  {password}")
+        elif action in ("disable", "enable"):
+            account = local.set_disabled(args.user, action == "disable")
+            _say(f"account {account.user} {action}d")
+        elif action == "reset":
+            account, password = local.reset_password(args.user)
+            _say(f"new password for {account.user}, shown only now:")
+            _say(f"  {password}")
+    except local.AccountError as error:
+        _say(f"refused: {error}")
+        return 2
+    return _list_accounts()
+
+
+def _list_accounts() -> int:
+    from tadqiq.access import accounts as local
+
+    found = local.load_accounts()
+    if not found:
+        _say(f"no accounts in {local.accounts_path()}: `tadqiq accounts add USER --role ROLE`")
+        return 0
+    _say(f"accounts in {local.accounts_path()}:")
+    for account in found.values():
+        state = "disabled" if account.disabled else ("demo" if account.demo else "")
+        _say(f"  {account.user:<30} {account.role:<13} {account.area or '-':<13} {state}".rstrip())
+    return 0
+
+
+def _demo_accounts(reset: bool = False) -> int:
+    """The demo accounts with random passwords, if missing (or ``reset``): demo mode only."""
     from tadqiq.access.accounts import ensure_demo_accounts
 
-    demo = ensure_demo_accounts(reset=getattr(args, "reset", False))
+    demo = ensure_demo_accounts(reset=reset)
     if demo.passwords:
         _say(f"demo accounts written to {demo.path} (mode 0600); passwords shown only now:")
     else:
-        _say(f"accounts in {demo.path}; `tadqiq accounts --reset` for new passwords:")
+        _say(f"accounts in {demo.path}; `tadqiq accounts demo --reset` for new passwords:")
     for account in demo.accounts:
         password = demo.passwords.get(account.user, "")
         line = f"  {account.user:<30} {account.role:<13} {account.area or '-':<13} {password}"
         _say(line.rstrip())
+    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> None:
@@ -363,7 +406,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> None:
     cmd_generate(args)
     cmd_build(args)
-    cmd_accounts(argparse.Namespace(reset=False))
+    _demo_accounts()
     if not args.no_serve:
         cmd_serve(args)
 
@@ -397,9 +440,23 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("ui", help="start the Dagster UI")
     p.add_argument("--port", type=int, default=3000)
     p.set_defaults(func=cmd_ui)
-    p = sub.add_parser("accounts", help="create the local dashboard accounts (demo users)")
-    p.add_argument("--reset", action="store_true", help="regenerate every password")
+    p = sub.add_parser("accounts", help="the local dashboard accounts: named users, demo users")
     p.set_defaults(func=cmd_accounts)
+    accounts_sub = p.add_subparsers(dest="action")
+    accounts_sub.add_parser("list", help="every account, its role, area and state")
+    q = accounts_sub.add_parser("add", help="a named user; prints its password once")
+    q.add_argument("user", help="e.g. s.amrani (lower case, digits, . _ @ -)")
+    q.add_argument("--role", required=True,
+                   choices=("ministry", "region", "collectivity", "focal_point", "inspector",
+                            "data_team"))  # fmt: skip
+    q.add_argument("--area", default=None,
+                   help="region code (06), collectivity code (06.181.05.01), or for an "
+                        "inspector 'national' or regions (01,06)")  # fmt: skip
+    for name, what in (("disable", "cannot sign in any more"), ("enable", "can sign in again"),
+                       ("reset", "a new password, printed once")):  # fmt: skip
+        accounts_sub.add_parser(name, help=f"an account {what}").add_argument("user")
+    q = accounts_sub.add_parser("demo", help="the demo accounts (demo mode only)")
+    q.add_argument("--reset", action="store_true", help="new demo passwords")
     p = sub.add_parser("export", help="write a risk map (PDF/XLSX, FR/AR) to data/exports/")
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--code", help="collectivity code, e.g. 06.181.05.01")

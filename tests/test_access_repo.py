@@ -69,7 +69,12 @@ def test_no_page_offers_the_warehouse(
     add_ingest_schema(db)  # the quality page reads the ingest manifest
     monkeypatch.setenv(queries.DB_ENV, str(db))
     queries.clear_cache()
-    area = {Role.REGION: "06", Role.COLLECTIVITY: "06.141.01.0"}.get(role)
+    area = {
+        Role.REGION: "06",
+        Role.COLLECTIVITY: "06.141.01.0",
+        Role.FOCAL_POINT: "06.181.05.01",
+        Role.INSPECTOR: "national",
+    }.get(role)
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state[auth.SESSION_KEY] = Scope(role, "t.user", area)
     at.run()
@@ -101,7 +106,7 @@ def test_accounts_command_prints_passwords_once(
     from orchestration import cli
 
     monkeypatch.setenv("TADQIQ_DATA_DIR", str(tmp_path))
-    cli.main(["accounts"])
+    cli.main(["accounts", "demo"])
     first = capsys.readouterr().out
     path = tmp_path / "auth" / "accounts.json"
     assert path.stat().st_mode & 0o777 == 0o600
@@ -121,6 +126,12 @@ def test_accounts_command_prints_passwords_once(
             "06.181.05.01",
             rows["auditeur.moulay-abdallah"][-1],
         ],
+        "point-focal.moulay-abdallah": [
+            "focal_point",
+            "06.181.05.01",
+            rows["point-focal.moulay-abdallah"][-1],
+        ],
+        "inspecteur.igat": ["inspector", "national", rows["inspecteur.igat"][-1]],
     }
     password = rows["auditeur.casablanca"][-1]
     assert len(password) >= 20
@@ -131,12 +142,12 @@ def test_accounts_command_prints_passwords_once(
     assert result.scope == Scope(Role.COLLECTIVITY, "auditeur.casablanca", "06.141.01.0")
     assert access_log.verify_chain().records == 2  # log_opened, then the login
 
-    cli.main(["accounts"])
+    cli.main(["accounts", "demo"])
     second = capsys.readouterr().out
     assert password not in second and "--reset" in second
     assert path.read_text(encoding="utf-8") == text
 
-    cli.main(["accounts", "--reset"])
+    cli.main(["accounts", "demo", "--reset"])
     third = capsys.readouterr().out
     assert "passwords shown only now" in third
     assert accounts.login("auditeur.casablanca", password, path).scope is None

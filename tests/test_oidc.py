@@ -13,8 +13,8 @@ Who signs in (the subject typed at the provider → what must happen):
 * a ministry user, a region user (06) and a collectivity auditor (06.141.01.0), with the
   ``tadqiq_role`` / ``tadqiq_scope`` claims → their role's pages, scope, and a ``login``
   ``success`` record whose user is the provider's ``sub``;
-* a focal point: the role does not exist yet (the audit desk, issue 12, adds it), so the
-  mapping file gives it what exists, ``collectivity`` on its commune (06.181.05.01), by ``sub``;
+* a focal point, by the mapping file (``sub`` → ``focal_point`` on its commune, 06.181.05.01)
+  → the focal point's pages (the audit desk, issue 12);
 * the ministry user again after the provider changed their email → the same ``sub`` in the log;
 * a user with no role claim and no mapping, and one who took the ministry user's email → "aucun
   rôle Tadqiq", logged under their own ``sub``;
@@ -54,9 +54,10 @@ from dashboard_fixtures import add_audit_marts, build_warehouse
 from streamlit.testing.v1 import AppTest
 from test_quality_page import add_ingest_schema
 
-from tadqiq.access import AccessDenied, Role, Scope, oidc, pages_for
+from tadqiq.access import ROLE_PAGES, AccessDenied, Role, Scope, oidc, pages_for
 from tadqiq.access import log as access_log
 from tadqiq.access.oidc import AuthConfigError, AuthMode
+from tadqiq.access.rules import PAGES
 from tadqiq.i18n import AR, FR
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,7 +96,7 @@ TAMPERED = {"2c3d4e5f-altere"}
 # the mapping file: the focal point by sub; an email entry the unverified user claims
 MAPPING = {
     "users": {
-        "e5f6a7b8-point-focal": {"role": "collectivity", "scope": "06.181.05.01"},
+        "e5f6a7b8-point-focal": {"role": "focal_point", "scope": "06.181.05.01"},
         "k.idrissi@interieur.gov.ma": {"role": "region", "scope": "06"},
     }
 }
@@ -339,8 +340,13 @@ def new_records(dashboard: Dashboard, before: int, wait_for: int = 1) -> list[di
         ("9b1f0c3e-ministere", Role.MINISTRY, None, FR["page_national"]),
         ("4a77d2b1-region-06", Role.REGION, "06", None),  # "Vue régionale — <region>"
         ("c3d9e8f0-auditeur", Role.COLLECTIVITY, "06.141.01.0", FR["page_collectivity"]),
-        # the focal point: no such role before issue 12, collectivity by the mapping file
-        ("e5f6a7b8-point-focal", Role.COLLECTIVITY, "06.181.05.01", FR["page_collectivity"]),
+        # the focal point, by the mapping file: its own role since issue 12
+        (
+            "e5f6a7b8-point-focal",
+            Role.FOCAL_POINT,
+            "06.181.05.01",
+            FR[PAGES[ROLE_PAGES[Role.FOCAL_POINT][0]].title_key],
+        ),
     ],
     ids=["ministry", "region", "collectivity_auditor", "focal_point"],
 )
@@ -571,8 +577,12 @@ def test_claims_give_a_scope_keyed_on_the_subject() -> None:
     with pytest.raises(AccessDenied) as denied:  # an email not said verified is not matched
         oidc.scope_from_claims({"sub": "sub-3", "email": "b@interieur.gov.ma"}, mapping)
     assert denied.value.reason == "no_role"
-    with pytest.raises(AccessDenied):  # a role that does not exist (yet): refused
-        oidc.scope_from_claims({"sub": "sub-4", "tadqiq_role": "focal_point",
+    assert oidc.scope_from_claims({"sub": "sub-4", "tadqiq_role": "focal_point",
+                                   "tadqiq_scope": "06.181.05.01"}, mapping) == Scope(
+        Role.FOCAL_POINT, "sub-4", "06.181.05.01"
+    )  # fmt: skip
+    with pytest.raises(AccessDenied):  # a role that does not exist: refused
+        oidc.scope_from_claims({"sub": "sub-5", "tadqiq_role": "auditeur_general",
                                 "tadqiq_scope": "06.181.05.01"}, mapping)  # fmt: skip
 
 

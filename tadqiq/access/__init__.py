@@ -1,6 +1,7 @@
 """The access core, shared by the dashboards, the reports, the command line and the audit desk.
 
-* ``rules``: roles, the immutable ``Scope`` of a user, the refusal, the pages of each role;
+* ``rules``: roles, the immutable ``Scope`` of a user, the refusal, the pages of each role,
+  who may write what in the audit desk (``DESK_WRITES``);
 * ``accounts``: the local accounts (argon2 hashes) and the login throttle;
 * ``oidc``: the authentication mode, the OpenID Connect settings and provider probe, and the
   ID-token claims → ``Scope`` mapping (keyed on the provider's ``sub``);
@@ -11,7 +12,10 @@ Streamlit nor Dagster.
 """
 
 from tadqiq.access.rules import (
+    AUDITORS,
     COLLECTIVITY_CODE,
+    DESK_WRITES,
+    NATIONAL,
     REGION_CODE,
     ROLE_PAGES,
     AccessDenied,
@@ -21,7 +25,10 @@ from tadqiq.access.rules import (
 )
 
 __all__ = [
+    "AUDITORS",
     "COLLECTIVITY_CODE",
+    "DESK_WRITES",
+    "NATIONAL",
     "REGION_CODE",
     "ROLE_PAGES",
     "AccessDenied",

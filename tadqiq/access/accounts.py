@@ -1,22 +1,27 @@
-"""Local accounts (the embedded default): argon2 hashes, demo accounts, login with lockout.
+"""Local accounts (the embedded default): argon2 hashes, named users, demo accounts, login
+with lockout.
 
-The file ``$TADQIQ_DATA_DIR/auth/accounts.json`` is generated (``tadqiq accounts``), written
-with mode 0600 and never committed (``data/`` is ignored). It holds argon2id hashes only.
-No Streamlit here: the CLI creates the file, ``dashboards.auth`` calls ``login``.
+The file ``$TADQIQ_DATA_DIR/auth/accounts.json`` is written by the command line (``tadqiq
+accounts add|disable|enable|reset|list``; the demo accounts only by ``tadqiq demo`` or ``tadqiq
+accounts demo``), with mode 0600, and never committed (``data/`` is ignored). It holds argon2id
+hashes only. A disabled account cannot sign in. No Streamlit here: the CLI writes the file,
+``dashboards.auth`` calls ``login``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
+import re
 import secrets
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -44,6 +49,8 @@ class Account:
     role: Role
     area: str | None
     password_hash: str
+    disabled: bool = False
+    demo: bool = False  # one of DEMO_ACCOUNTS, not a named person
 
     def scope(self) -> Scope:
         return Scope(self.role, self.user, self.area)
@@ -57,7 +64,11 @@ DEMO_ACCOUNTS: tuple[tuple[str, Role, str | None], ...] = (
     ("region.beni-mellal-khenifra", Role.REGION, "05"),
     ("auditeur.casablanca", Role.COLLECTIVITY, "06.141.01.0"),
     ("auditeur.moulay-abdallah", Role.COLLECTIVITY, "06.181.05.01"),
+    ("point-focal.moulay-abdallah", Role.FOCAL_POINT, "06.181.05.01"),
+    ("inspecteur.igat", Role.INSPECTOR, "national"),
 )
+DEMO_USERS = frozenset(user for user, _, _ in DEMO_ACCOUNTS)
+USER_NAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 
 
 def load_accounts(path: Path | None = None) -> dict[str, Account]:
@@ -67,7 +78,14 @@ def load_accounts(path: Path | None = None) -> dict[str, Account]:
         return {}
     rows = json.loads(path.read_text(encoding="utf-8"))["accounts"]
     return {
-        row["user"]: Account(row["user"], Role(row["role"]), row.get("area"), row["password_hash"])
+        row["user"]: Account(
+            row["user"],
+            Role(row["role"]),
+            row.get("area"),
+            row["password_hash"],
+            disabled=bool(row.get("disabled", False)),
+            demo=bool(row.get("demo", row["user"] in DEMO_USERS)),
+        )
         for row in rows
     }
 
@@ -79,7 +97,14 @@ def write_accounts(accounts: list[Account], path: Path | None = None) -> Path:
     payload = {
         "version": 1,
         "accounts": [
-            {"user": a.user, "role": str(a.role), "area": a.area, "password_hash": a.password_hash}
+            {
+                "user": a.user,
+                "role": str(a.role),
+                "area": a.area,
+                "password_hash": a.password_hash,
+                "disabled": a.disabled,
+                "demo": a.demo,
+            }
             for a in accounts
         ],
     }
@@ -92,9 +117,11 @@ def write_accounts(accounts: list[Account], path: Path | None = None) -> Path:
     return path
 
 
-def new_account(user: str, role: Role, area: str | None, password: str) -> Account:
+def new_account(
+    user: str, role: Role, area: str | None, password: str, *, demo: bool = False
+) -> Account:
     Scope(role, user, area)  # validates the role and area
-    return Account(user, role, area, _hasher.hash(password))
+    return Account(user, role, area, _hasher.hash(password), demo=demo)
 
 
 @dataclass(frozen=True)
@@ -105,16 +132,83 @@ class DemoAccounts:
 
 
 def ensure_demo_accounts(path: Path | None = None, *, reset: bool = False) -> DemoAccounts:
-    """Create the demo accounts with random passwords unless the file exists (or ``reset``)."""
+    """Create the demo accounts with random passwords unless they exist (or ``reset``: new
+    passwords). Named accounts in the file are kept as they are."""
     path = path or accounts_path()
-    if path.is_file() and not reset:
-        return DemoAccounts(list(load_accounts(path).values()), {}, path)
-    passwords = {user: secrets.token_urlsafe(PASSWORD_BYTES) for user, _, _ in DEMO_ACCOUNTS}
-    accounts = [
-        new_account(user, role, area, passwords[user]) for user, role, area in DEMO_ACCOUNTS
-    ]
-    write_accounts(accounts, path)
+    with _file_locked(path):
+        existing = load_accounts(path)
+        if existing and not reset and any(a.demo for a in existing.values()):
+            return DemoAccounts(list(existing.values()), {}, path)
+        passwords = {user: secrets.token_urlsafe(PASSWORD_BYTES) for user, _, _ in DEMO_ACCOUNTS}
+        demo = [
+            new_account(user, role, area, passwords[user], demo=True)
+            for user, role, area in DEMO_ACCOUNTS
+        ]
+        named = [a for a in existing.values() if not a.demo and a.user not in DEMO_USERS]
+        accounts = demo + named
+        write_accounts(accounts, path)
     return DemoAccounts(accounts, passwords, path)
+
+
+class AccountError(ValueError):
+    """A named-account change that cannot be made (unknown user, taken name, bad scope)."""
+
+
+@contextlib.contextmanager
+def _file_locked(path: Path) -> Iterator[None]:
+    """One writer at a time (read, change, write): two commands never lose each other's change."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _changed(path: Path | None, user: str, **changes: object) -> Account:
+    path = path or accounts_path()
+    with _file_locked(path):
+        accounts = load_accounts(path)
+        if user not in accounts:
+            raise AccountError(f"no account {user!r}")
+        accounts[user] = replace(accounts[user], **changes)  # type: ignore[arg-type]
+        write_accounts(list(accounts.values()), path)
+    return accounts[user]
+
+
+def add_account(
+    user: str, role: Role, area: str | None, path: Path | None = None
+) -> tuple[Account, str]:
+    """A named person's account with a random password (returned once, never stored)."""
+    path = path or accounts_path()
+    if not USER_NAME.match(user):
+        raise AccountError(
+            f"user name {user!r}: 2-64 characters, lower-case letters, digits and . _ @ -"
+        )
+    try:
+        Scope(Role(role), user, area)
+    except ValueError as error:
+        raise AccountError(str(error)) from None
+    password = secrets.token_urlsafe(PASSWORD_BYTES)
+    account = new_account(user, Role(role), area, password)
+    with _file_locked(path):
+        accounts = load_accounts(path)
+        if user in accounts or user in DEMO_USERS:
+            raise AccountError(f"the account {user!r} exists already")
+        write_accounts([*accounts.values(), account], path)
+    return account, password
+
+
+def set_disabled(user: str, disabled: bool = True, path: Path | None = None) -> Account:
+    """Disable (or enable again) an account; a disabled account cannot sign in."""
+    return _changed(path, user, disabled=disabled)
+
+
+def reset_password(user: str, path: Path | None = None) -> tuple[Account, str]:
+    """A new random password for one account (returned once)."""
+    password = secrets.token_urlsafe(PASSWORD_BYTES)
+    return _changed(path, user, password_hash=_hasher.hash(password)), password
 
 
 class LoginBusyError(RuntimeError):
@@ -265,6 +359,9 @@ def login(
     except LoginBusyError:
         access_log.log_login(name, role, access_log.FAILURE, detail=f"busy; {where}")
         return LoginResult(BUSY)
+    if matches and account is not None and account.disabled:
+        access_log.log_login(name, role, access_log.FAILURE, detail=f"disabled; {where}")
+        return LoginResult(access_log.FAILURE)
     if not matches or account is None:
         access_log.log_login(name, role, access_log.FAILURE, detail=where)
         if throttle.failure(user, client):

@@ -22,12 +22,33 @@ from tadqiq.i18n import FR
 class Role(StrEnum):
     MINISTRY = "ministry"
     REGION = "region"
-    COLLECTIVITY = "collectivity"
+    COLLECTIVITY = "collectivity"  # the auditor of a collectivity's internal-audit cell
+    FOCAL_POINT = "focal_point"  # the audited collectivity's focal point: declares, never verifies
+    INSPECTOR = "inspector"  # IGAT / IGF: national, or assigned regions
     DATA_TEAM = "data_team"
 
 
 REGION_CODE = re.compile(r"^\d{2}$")
 COLLECTIVITY_CODE = re.compile(r"^\d{2}(\.\d{3}(\.\d{2}\.\d{1,2})?)?$")
+NATIONAL = "national"  # an inspector's area when not assigned to regions
+INSPECTOR_AREA = re.compile(r"^(national|\d{2}(,\d{2})*)$")  # "national" or "01,06"
+
+# The auditors: they record missions, findings and recommendations, and verify or reopen a
+# recommendation's follow-up. The focal point declares progress; it never verifies.
+AUDITORS = frozenset({Role.COLLECTIVITY, Role.REGION, Role.INSPECTOR})
+
+# Who may write what in the audit desk (``tadqiq.desk``); every write is also checked against
+# the scope (``Scope.covers``) of the collectivity it is about.
+DESK_WRITES: dict[str, frozenset[Role]] = {
+    "cell": frozenset({Role.COLLECTIVITY, Role.REGION}),
+    "ic_assessment": frozenset({Role.FOCAL_POINT, Role.COLLECTIVITY}),
+    "ic_validation": frozenset({Role.COLLECTIVITY, Role.REGION}),
+    "mission": AUDITORS,
+    "finding": AUDITORS,
+    "recommendation": AUDITORS,
+    "follow_up_declaration": frozenset({Role.FOCAL_POINT}),
+    "follow_up_verification": AUDITORS,
+}
 
 
 @dataclass(frozen=True)
@@ -35,7 +56,8 @@ class Scope:
     """What one authenticated user may see; built once at login, never changed.
 
     ``area`` is the region code of a ``region`` user, the collectivity code of a
-    ``collectivity`` auditor, and None for the ministry and the data team.
+    ``collectivity`` auditor or a ``focal_point``, ``national`` or the assigned regions
+    (``01,06``) of an ``inspector``, and None for the ministry and the data team.
     """
 
     role: Role
@@ -48,10 +70,29 @@ class Scope:
             raise ValueError("a scope needs a user id")
         if self.role is Role.REGION and not REGION_CODE.match(self.area or ""):
             raise ValueError(f"a region scope needs a two-digit region code, got {self.area!r}")
-        if self.role is Role.COLLECTIVITY and not COLLECTIVITY_CODE.match(self.area or ""):
-            raise ValueError(f"a collectivity scope needs a collectivity code, got {self.area!r}")
+        if self.role in (Role.COLLECTIVITY, Role.FOCAL_POINT) and not COLLECTIVITY_CODE.match(
+            self.area or ""
+        ):
+            raise ValueError(f"a {self.role} scope needs a collectivity code, got {self.area!r}")
+        if self.role is Role.INSPECTOR and not INSPECTOR_AREA.match(self.area or ""):
+            raise ValueError(
+                f"an inspector scope needs 'national' or region codes (01,06), got {self.area!r}"
+            )
         if self.role in (Role.MINISTRY, Role.DATA_TEAM) and self.area is not None:
             raise ValueError(f"the {self.role} role has no area, got {self.area!r}")
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """An inspector's assigned regions (empty when national), a region user's region."""
+        if self.role is Role.INSPECTOR and self.area != NATIONAL:
+            return tuple(str(self.area).split(","))
+        if self.role is Role.REGION:
+            return (str(self.area),)
+        return ()
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.role in AUDITORS
 
     @property
     def sees_risk_data(self) -> bool:
@@ -64,18 +105,36 @@ class Scope:
         * ministry: every collectivity;
         * region: the regional council, provinces, communes and arrondissements whose
           ``region_code`` is the region's (a region row carries its own code there);
-        * collectivity: the collectivity itself and the arrondissements whose
-          ``parent_commune_code`` it is;
+        * collectivity auditor and focal point: the collectivity itself and the arrondissements
+          whose ``parent_commune_code`` it is;
+        * inspector: every collectivity (national), or those of its assigned regions;
         * data team: none.
         """
-        if self.role is Role.MINISTRY:
+        if self.role is Role.MINISTRY or (self.role is Role.INSPECTOR and not self.regions):
             return "true", []
         if self.role is Role.REGION:
             return f"{alias}.region_code = ?", [str(self.area)]
-        if self.role is Role.COLLECTIVITY:
+        if self.role is Role.INSPECTOR:
+            marks = ", ".join("?" * len(self.regions))
+            return f"{alias}.region_code in ({marks})", list(self.regions)
+        if self.role in (Role.COLLECTIVITY, Role.FOCAL_POINT):
             condition = f"({alias}.collectivity_code = ? or {alias}.parent_commune_code = ?)"
             return condition, [str(self.area), str(self.area)]
         return "false", []
+
+    def covers(
+        self, code: str, region_code: str | None, parent_commune_code: str | None = None
+    ) -> bool:
+        """Whether the collectivity ``code`` (in ``region_code``, below ``parent_commune_code``
+        for an arrondissement) is in the scope: ``sql_condition`` on one row, for the writes
+        of the audit desk, which do not run on the warehouse."""
+        if self.role is Role.MINISTRY or (self.role is Role.INSPECTOR and not self.regions):
+            return True
+        if self.role in (Role.REGION, Role.INSPECTOR):
+            return region_code in self.regions
+        if self.role in (Role.COLLECTIVITY, Role.FOCAL_POINT):
+            return self.area in (code, parent_commune_code)
+        return False
 
 
 class AccessDenied(PermissionError):
@@ -122,6 +181,8 @@ ROLE_PAGES: dict[Role, tuple[str, ...]] = {
     ),
     Role.REGION: ("national", "collectivity", "programme", "recommendations", "rollout"),
     Role.COLLECTIVITY: ("collectivity", "programme", "recommendations"),
+    Role.FOCAL_POINT: ("collectivity", "recommendations"),
+    Role.INSPECTOR: ("national", "collectivity", "programme", "recommendations"),
     Role.DATA_TEAM: ("quality",),
 }
 
