@@ -253,6 +253,29 @@ def _demo_accounts(reset: bool = False) -> int:
     return 0
 
 
+def cmd_desk(args: argparse.Namespace) -> int:
+    """The audit desk's store: migrate it, say where it is, export it into the inbox."""
+    from tadqiq.desk import db, export, queries
+
+    url = db.desk_url()
+    shown = url.split("@")[-1] if "@" in url else url  # no credentials on the screen
+    if args.action == "upgrade":
+        engine = db.make_engine(url)
+        before = db.current_revision(engine)
+        after = db.upgrade(engine)
+        engine.dispose()
+        _say(f"desk store {shown}: revision {before or 'none'} -> {after}")
+        return 0
+    store = db.open_store(url)
+    if args.action == "status":
+        _say(f"desk store {shown}: revision {db.current_revision(store.engine)}, "
+             f"{queries.last_event_id(store)} events")  # fmt: skip
+        return 0
+    written = export.write_inbox(store, inbox_dir())
+    _say("exported to the inbox: " + ", ".join(f"{n} {e}" for e, n in written.items()))
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> None:
     """Write a risk map (or the national ranking) to data/exports/ and print its path."""
     from tadqiq import warehouse
@@ -457,6 +480,10 @@ def main(argv: list[str] | None = None) -> None:
         accounts_sub.add_parser(name, help=f"an account {what}").add_argument("user")
     q = accounts_sub.add_parser("demo", help="the demo accounts (demo mode only)")
     q.add_argument("--reset", action="store_true", help="new demo passwords")
+    p = sub.add_parser("desk", help="the audit desk's store (docs/audit_desk.md)")
+    p.add_argument("action", choices=("upgrade", "status", "export"),
+                   help="upgrade: run the migrations; export: its rows into the inbox")  # fmt: skip
+    p.set_defaults(func=cmd_desk)
     p = sub.add_parser("export", help="write a risk map (PDF/XLSX, FR/AR) to data/exports/")
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--code", help="collectivity code, e.g. 06.181.05.01")
