@@ -63,7 +63,7 @@ def test_dbt_args_and_schedule() -> None:
     assert schedule.execution_timezone == "Africa/Casablanca"
     assert schedule.job_name == "refresh_job"
     sensors = {s.name for s in definitions.sensors or []}
-    assert sensors == {"inbox_sensor", "refresh_after_ingest_sensor"}
+    assert sensors == {"inbox_sensor", "refresh_after_ingest_sensor", "desk_events_sensor"}
 
 
 def _warehouse(path: Path, generation: int, raw: Path) -> None:
