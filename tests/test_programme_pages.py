@@ -172,6 +172,8 @@ def test_the_pages_of_each_role() -> None:
         "page_collectivity",
         "page_programme",
         "page_recommendations",
+        "page_desk_missions",
+        "page_desk_follow_up",
     ]
     assert titles(Role.DATA_TEAM) == ["page_quality"]
 

@@ -166,6 +166,12 @@ PAGES: dict[str, PageSpec] = {
         "app_pages/recommendations.py", "page_recommendations", ":material/task_alt:"
     ),
     "rollout": PageSpec("app_pages/rollout.py", "page_rollout", ":material/explore:"),
+    "desk_missions": PageSpec(
+        "app_pages/desk_missions.py", "page_desk_missions", ":material/assignment:"
+    ),
+    "desk_follow_up": PageSpec(
+        "app_pages/desk_follow_up.py", "page_desk_follow_up", ":material/rule:"
+    ),
 }
 
 # The first page of a role is where it lands after logging in.
@@ -179,10 +185,32 @@ ROLE_PAGES: dict[Role, tuple[str, ...]] = {
         "quality",
         "access_log",
     ),
-    Role.REGION: ("national", "collectivity", "programme", "recommendations", "rollout"),
-    Role.COLLECTIVITY: ("collectivity", "programme", "recommendations"),
-    Role.FOCAL_POINT: ("collectivity", "recommendations"),
-    Role.INSPECTOR: ("national", "collectivity", "programme", "recommendations"),
+    Role.REGION: (
+        "national",
+        "collectivity",
+        "programme",
+        "recommendations",
+        "rollout",
+        "desk_missions",
+        "desk_follow_up",
+    ),
+    Role.COLLECTIVITY: (
+        "collectivity",
+        "programme",
+        "recommendations",
+        "desk_missions",
+        "desk_follow_up",
+    ),
+    # the focal point lands on what it has to do: declare the follow-up
+    Role.FOCAL_POINT: ("desk_follow_up", "collectivity", "recommendations"),
+    Role.INSPECTOR: (
+        "national",
+        "collectivity",
+        "programme",
+        "recommendations",
+        "desk_missions",
+        "desk_follow_up",
+    ),
     Role.DATA_TEAM: ("quality",),
 }
 
