@@ -108,13 +108,14 @@ def national_section(db: str, scope: Scope, year: int, level: str, codes: list[s
             st.session_state[BATCH_KEY] = (batch_name, _batch(db, scope, codes, year, lang))
         prepared = st.session_state.get(BATCH_KEY)
         if prepared and prepared[0] == batch_name:
+            archive = prepared[1]  # bound now: the file is fetched later, with no session
             downloads.scoped_download_button(
                 t("batch_download"),
                 db=db,
                 scope=scope,
                 code=None,
                 file_name=batch_name,
-                build=lambda: st.session_state[BATCH_KEY][1],
+                build=lambda archive=archive: archive,
                 mime="application/zip",
                 key="download_batch",
             )

@@ -11,6 +11,7 @@ import json
 import shutil
 import stat
 import subprocess
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -453,6 +454,36 @@ def test_national_page_batch_of_risk_maps_with_progress(db: str) -> None:
     next(b for b in at.button if b.key == "prepare_batch").click().run()
     assert not at.exception
     assert at.get("download_button")[-1].proto.label == FR["batch_download"]
+
+
+def test_the_batch_zip_is_built_outside_the_script_run(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Streamlit calls a download's data callable when the file is fetched, on the server,
+    with no script run and no session state: the ZIP must come out of it all the same."""
+    from dashboards import downloads
+
+    handed: dict[str, object] = {}
+    real = downloads.deferred_build
+
+    def spy(db: str, scope: Scope, code: str | None, file_name: str, build):
+        run = real(db, scope, code, file_name, build)
+        handed[file_name] = run
+        return run
+
+    monkeypatch.setattr(downloads, "deferred_build", spy)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state[auth.SESSION_KEY] = REGION_06
+    at.run()
+    next(b for b in at.button if b.key == "prepare_batch").click().run()
+    assert not at.exception
+    (name,) = [name for name in handed if name.endswith(".zip")]
+    data = handed[name]()  # here: no script run, as when the browser fetches the file
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+    codes = at.dataframe[0].value["collectivity_code"].tolist()
+    assert len(names) == len(codes) and all(n.endswith(".pdf") for n in names)
+    assert records()[-1]["action"] == "download" and records()[-1]["detail"] == name
 
 
 def test_cli_export_writes_the_file_and_prints_its_path(
