@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from postgres import Cluster, running_cluster
+
+from orchestration.lib.postgres_cluster import Cluster, running_cluster
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

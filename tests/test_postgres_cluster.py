@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from postgres import Cluster, server_binaries
+from orchestration.lib.postgres_cluster import Cluster, server_binaries
 
 
 def test_the_session_cluster_answers(postgres: Cluster) -> None:
