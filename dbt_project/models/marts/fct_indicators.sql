@@ -18,17 +18,17 @@ with_peer_percentile as (
         peers.peer_group,
         case
             when indicators.has_data
-                then round(
-                    percent_rank() over (
+                then {{ round_to(
+                    'percent_rank() over (
                         partition by
                             indicators.fiscal_year,
                             indicators.indicator_code,
                             peers.peer_group,
                             indicators.has_data
                         order by indicators.oriented_value
-                    ),
+                    )',
                     4
-                )
+                ) }}
         end as peer_risk_percentile
     from indicators
     inner join peers on indicators.collectivity_code = peers.collectivity_code

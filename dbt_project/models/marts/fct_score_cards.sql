@@ -97,11 +97,11 @@ adjustment_lines as (
         end as line_name_ar,
         cast(null as varchar) as band,
         cast(null as varchar) as unit,
-        cast(null as double) as indicator_value,
-        cast(null as double) as green_threshold,
-        cast(null as double) as red_threshold,
-        cast(null as double) as sub_score,
-        cast(null as double) as weight_in_domain,
+        cast(null as double precision) as indicator_value,
+        cast(null as double precision) as green_threshold,
+        cast(null as double precision) as red_threshold,
+        cast(null as double precision) as sub_score,
+        cast(null as double precision) as weight_in_domain,
         domain_shares.likelihood_weight as domain_weight,
         (domain_scores.domain_score - coalesce(domain_scores.computed_score, 0))
         * domain_shares.domain_share as contribution,
@@ -162,12 +162,12 @@ score_card as (
         previous_sub_score,
         weight_in_domain,
         domain_weight,
-        round(contribution, 4) as contribution,
-        round(previous_contribution, 4) as previous_contribution,
-        round(contribution_change, 4) as contribution_change,
+        {{ round_to('contribution', 4) }} as contribution,
+        {{ round_to('previous_contribution', 4) }} as previous_contribution,
+        {{ round_to('contribution_change', 4) }} as contribution_change,
         row_number() over (
             partition by collectivity_code, fiscal_year
-            order by abs(contribution_change) desc, line_code asc
+            order by abs(contribution_change) desc nulls last, line_code asc
         ) as change_cause_rank,
         has_data
     from with_previous_year

@@ -58,7 +58,7 @@ candidates as (
         processes.mission_auditor_days,
         row_number() over (
             partition by budgets.collectivity_code, budgets.programme_year
-            order by register.residual_risk desc, register.risk_rank asc
+            order by register.residual_risk desc nulls last, register.risk_rank asc
         ) as candidate_order
     from budgets
     inner join register

@@ -42,7 +42,7 @@ top_risks as (
         register.residual_risk,
         row_number() over (
             partition by register.collectivity_code, register.fiscal_year
-            order by register.residual_risk desc, register.risk_rank asc
+            order by register.residual_risk desc nulls last, register.risk_rank asc
         ) as process_order
     from register
     inner join processes on register.process_code = processes.risk_process_code
@@ -58,7 +58,7 @@ candidates as (
         coalesce(region_minimums.min_joint_inspections, 0) as region_minimum,
         row_number() over (
             partition by priorities.programme_year, priorities.region_code
-            order by priorities.priority_score desc, priorities.collectivity_code asc
+            order by priorities.priority_score desc nulls last, priorities.collectivity_code asc
         ) as region_priority_rank
     from priorities
     left join region_minimums on priorities.region_code = region_minimums.region_code
@@ -75,7 +75,7 @@ ordered as (
                     when candidates.region_priority_rank <= candidates.region_minimum then 0
                     else 1
                 end,
-                candidates.priority_score desc,
+                candidates.priority_score desc nulls last,
                 candidates.collectivity_code asc
         ) as selection_order
     from candidates

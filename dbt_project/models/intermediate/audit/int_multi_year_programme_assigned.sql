@@ -54,7 +54,7 @@ top_risks as (
         processes.mission_auditor_days,
         row_number() over (
             partition by register.collectivity_code, register.fiscal_year
-            order by register.residual_risk desc, register.risk_rank asc
+            order by register.residual_risk desc nulls last, register.risk_rank asc
         ) as process_order
     from register
     inner join processes on register.process_code = processes.risk_process_code
@@ -80,7 +80,7 @@ others_grouped as (
         latest_base.collectivity_code,
         latest_base.base_fiscal_year,
         ntile(parameters.cycle_years) over (
-            order by latest_base.priority_score desc, latest_base.collectivity_code asc
+            order by latest_base.priority_score desc nulls last, latest_base.collectivity_code asc
         ) as cycle_offset
     from latest_base
     cross join parameters

@@ -64,7 +64,7 @@ events_by_year as (
             partition by
                 recommendations_by_year.fiscal_year, recommendations_by_year.recommendation_id
             order by
-                events.event_date desc,
+                events.event_date desc nulls last,
                 case events.recommendation_status
                     when 'verifiee' then 6
                     when 'mise_en_oeuvre' then 5

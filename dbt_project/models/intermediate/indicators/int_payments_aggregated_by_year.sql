@@ -71,7 +71,7 @@ supplier_totals as (
         sum(payment_amount) as supplier_amount,
         row_number() over (
             partition by collectivity_code, fiscal_year
-            order by sum(payment_amount) desc, supplier_ice
+            order by sum(payment_amount) desc nulls last, supplier_ice
         ) as supplier_rank
     from visaed
     group by collectivity_code, fiscal_year, supplier_ice
@@ -181,15 +181,15 @@ aggregated as (
         benford.benford_payments,
         case
             when benford.benford_payments >= parameters.benford_min_payments
-                then round(benford.benford_mad_raw, 6)
+                then {{ round_to("benford.benford_mad_raw", 6) }}
         end as benford_mad,
         case
             when benford.benford_payments >= parameters.benford_min_payments
-                then round(benford.benford_expected_mad_raw, 6)
+                then {{ round_to("benford.benford_expected_mad_raw", 6) }}
         end as benford_expected_mad,
         case
             when benford.benford_payments >= parameters.benford_min_payments
-                then round(benford.benford_mad_raw - benford.benford_expected_mad_raw, 6)
+                then {{ round_to("benford.benford_mad_raw - benford.benford_expected_mad_raw", 6) }}
         end as benford_excess_mad
     from all_orders
     cross join parameters

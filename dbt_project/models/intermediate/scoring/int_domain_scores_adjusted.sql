@@ -189,20 +189,20 @@ adjusted as (
         imputed.domain_name_fr,
         imputed.domain_name_ar,
         red_flags.red_flag_codes,
-        round(imputed.computed_score, 4) as computed_score,
-        round(
-            case
+        {{ round_to('imputed.computed_score', 4) }} as computed_score,
+        {{ round_to(
+            'case
                 when red_flags.domain_score_floor is not null
                     then greatest(
                         coalesce(imputed.score_before_flags, 0), red_flags.domain_score_floor
                     )
                 else imputed.score_before_flags
-            end,
+            end',
             4
-        ) as domain_score,
+        ) }} as domain_score,
         imputed.indicators_available,
         imputed.indicators_expected,
-        round(imputed.coverage_ratio, 4) as coverage_ratio,
+        {{ round_to('imputed.coverage_ratio', 4) }} as coverage_ratio,
         imputed.likelihood_weight,
         imputed.is_insufficient_data,
         red_flags.red_flag_codes is not null as has_red_flag

@@ -82,16 +82,16 @@ materiality as (
         exposure.collectivity_code,
         exposure.fiscal_year,
         exposure.level,
-        round(
-            100.0 * (
+        {{ round_to(
+            '100.0 * (
                 exposure.total_spending_rank * impact_weights.total_spending
                 + exposure.population_rank * impact_weights.population
                 + exposure.equipment_volume_rank * impact_weights.equipment_volume
                 + exposure.delegated_services_rank * impact_weights.delegated_services
                 + exposure.arrears_stock_rank * impact_weights.arrears_stock
-            ) / impact_weights.total_weight,
+            ) / impact_weights.total_weight',
             4
-        ) as materiality_score
+        ) }} as materiality_score
     from exposure
     cross join impact_weights
 ),

@@ -141,7 +141,7 @@ scored as (
         banded.red_threshold,
         banded.weight_in_domain,
         banded.risk_orientation * banded.indicator_value as oriented_value,
-        round({{ sub_score(
+        {{ round_to(sub_score(
             'banded.risk_orientation * banded.indicator_value',
             'banded.band',
             'banded.risk_orientation * banded.best_value',
@@ -149,7 +149,7 @@ scored as (
             'banded.risk_orientation * banded.red_threshold',
             'banded.risk_orientation * banded.worst_value',
             'sub_score_bands',
-        ) }}, 4) as sub_score,
+        ), 4) }} as sub_score,
         ---------- booleans
         banded.has_data
     from banded

@@ -44,7 +44,7 @@ earlier_findings as (
             as is_same_subcategory,
         row_number() over (
             partition by findings.finding_id
-            order by earlier.finding_date desc, earlier.finding_id desc
+            order by earlier.finding_date desc nulls last, earlier.finding_id desc
         ) as recency
     from findings
     cross join parameters

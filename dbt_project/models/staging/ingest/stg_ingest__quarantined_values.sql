@@ -9,7 +9,7 @@ renamed as (
         ---------- ids
         file_sha256,
         ---------- strings
-        replace(replace(parse_filename(filename), 'quarantine_', ''), '.parquet', '')
+        replace(replace(regexp_replace(filename, '^.*/', ''), 'quarantine_', ''), '.parquet', '')
             as source_entity,
         source_file,
         column_name,
