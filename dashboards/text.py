@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=])")
+MARKDOWN = re.compile(r"([\\`*_{}\[\]()!|<>~$:&\"'=])")  # mid-line specials only
 LIMIT = 200
 
 
