@@ -354,6 +354,41 @@ def cmd_status(_: argparse.Namespace) -> None:
         console.print(table)
 
 
+def cmd_postgres(args: argparse.Namespace) -> int:
+    """The same dbt project on the PostgreSQL server of TADQIQ_POSTGRES_* (docs/operations.md):
+    the landed parquet into its schema raw, `dbt build --target postgres`, and with --compare
+    the marts set against the published DuckDB snapshot's, row by row."""
+    from orchestration.lib import status
+    from orchestration.lib.dbt_build import dbt_build
+    from orchestration.lib.postgres_compare import compare_marts
+    from orchestration.lib.postgres_raw import conninfo_from_env, load_raw
+
+    conninfo = conninfo_from_env()
+    if not args.no_load:
+        started = time.perf_counter()
+        loaded = load_raw(conninfo)
+        _say(f"raw: {len(loaded)} tables, {sum(loaded.values()):,} rows loaded "
+             f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
+    build = dbt_build("postgres", data_dir() / "dbt_postgres")
+    if not build.success:
+        print(build.tail(), file=sys.stderr)
+        _say(f"dbt build --target postgres failed after {build.seconds:.1f} s")
+        return 1
+    _say(f"dbt build --target postgres: {build.seconds:.1f} s")
+    if not args.compare:
+        return 0
+    snapshot = status.current_snapshot()
+    if snapshot is None:
+        _say("no published snapshot to compare with (`tadqiq build`)")
+        return 1
+    comparisons = compare_marts(snapshot.path, conninfo)
+    for comparison in comparisons:
+        _say(comparison.summary())
+        for difference in comparison.differences[:20]:
+            print(f"    {difference}")
+    return 0 if all(c.agree for c in comparisons) else 1
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Recall and precision of what an auditor is shown, against the generator's truth."""
     from orchestration.lib import evaluate, status
@@ -508,6 +543,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--copy-rejected", action="store_true",
                    help="copy a rejected file too (its rejection is then recorded)")  # fmt: skip
     p.set_defaults(func=cmd_ingest)
+    p = sub.add_parser("postgres", help="load the raw parquet into PostgreSQL, dbt build there")
+    p.add_argument("--no-load", action="store_true", help="build on the raw tables as they are")
+    p.add_argument("--compare", action="store_true",
+                   help="compare the marts with the published snapshot's, row by row")  # fmt: skip
+    p.set_defaults(func=cmd_postgres)
     p = sub.add_parser("evaluate", help="recall and precision of the flags against the truth")
     p.add_argument("--ground-truth", type=Path, default=None,
                    help="default: data/ground_truth/anomalies.csv")  # fmt: skip

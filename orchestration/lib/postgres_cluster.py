@@ -1,8 +1,10 @@
-"""A throwaway PostgreSQL cluster for the tests, from Debian's server package, on loopback.
+"""A throwaway PostgreSQL cluster, from Debian's server package, on loopback.
 
-Started once per test session in a temporary directory (``initdb`` + ``pg_ctl``), on a free
-port, with a trust login for the session's own role; stopped and removed at the end. As root
-(CI), the server runs as the ``postgres`` system user, which PostgreSQL requires.
+For the tests (one per session, ``tests/conftest.py``) and the benchmark (one per run):
+started in a temporary directory (``initdb`` + ``pg_ctl``), on a free port, with a trust login
+for the process's own role; stopped and removed at the end. As root (CI), the server runs as
+the ``postgres`` system user, which PostgreSQL requires. A production server is the operator's
+own (docs/operations.md), never this.
 """
 
 from __future__ import annotations
@@ -44,6 +46,21 @@ class Cluster:
 
     def url(self, database: str | None = None, driver: str = "postgresql+psycopg") -> str:
         return f"{driver}://{self.user}@127.0.0.1:{self.port}/{database or self.database}"
+
+    def conninfo(self, database: str | None = None) -> str:
+        """A libpq connection string (psycopg, psql)."""
+        return self.url(database, driver="postgresql")
+
+    def dbt_env(self, database: str, schema: str = "public") -> dict[str, str]:
+        """The environment of dbt's ``postgres`` target (dbt_project/profiles.yml)."""
+        return {
+            "TADQIQ_POSTGRES_HOST": "127.0.0.1",
+            "TADQIQ_POSTGRES_PORT": str(self.port),
+            "TADQIQ_POSTGRES_USER": self.user,
+            "TADQIQ_POSTGRES_PASSWORD": "",
+            "TADQIQ_POSTGRES_DATABASE": database,
+            "TADQIQ_POSTGRES_SCHEMA": schema,
+        }
 
     def create_database(self, name: str) -> str:
         """A fresh database on the cluster; returns its SQLAlchemy URL."""

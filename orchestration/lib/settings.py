@@ -45,6 +45,32 @@ run_monitoring:
 """
 
 
+# Past one machine (docs/operations.md): Dagster's runs, events and schedules in a database of
+# the PostgreSQL server dbt's `postgres` target uses (dagster-postgres), from the same
+# TADQIQ_POSTGRES_* variables; the database is TADQIQ_DAGSTER_DATABASE. tests/test_postgres_marts.py
+# runs a job on an instance made from this very text.
+DAGSTER_POSTGRES_YAML = """\
+storage:
+  postgres:
+    postgres_db:
+      # psycopg2, as dagster-postgres expects: SQLAlchemy 2.1 would take psycopg 3 for a
+      # plain postgresql://, on which dagster's NOTIFY with a bound parameter fails
+      scheme: postgresql+psycopg2
+      hostname: {env: TADQIQ_POSTGRES_HOST}
+      port: {env: TADQIQ_POSTGRES_PORT}
+      username: {env: TADQIQ_POSTGRES_USER}
+      password: {env: TADQIQ_POSTGRES_PASSWORD}
+      db_name: {env: TADQIQ_DAGSTER_DATABASE}
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1
+run_monitoring:
+  enabled: true
+"""
+
+
 def put_interpreter_on_path() -> None:
     """Put this interpreter's scripts folder (``.venv/bin``) first on ``PATH``.
 
