@@ -127,7 +127,7 @@ domain_levers as (
             partition by published.collectivity_code, published.fiscal_year
             order by
                 domain_scores.likelihood_weight
-                * abs(domain_scores.domain_score - published.composite_score) desc,
+                * abs(domain_scores.domain_score - published.composite_score) desc nulls last,
                 domain_scores.domain_code asc
         ) as lever_order
     from published

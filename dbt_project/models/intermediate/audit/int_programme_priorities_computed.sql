@@ -141,8 +141,8 @@ ranked as (
         row_number() over (
             partition by priorities.programme_year
             order by
-                priorities.priority_score desc,
-                priorities.inherent_risk desc,
+                priorities.priority_score desc nulls last,
+                priorities.inherent_risk desc nulls last,
                 priorities.collectivity_code asc
         ) as priority_rank
     from priorities

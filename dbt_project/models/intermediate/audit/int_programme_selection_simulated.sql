@@ -70,7 +70,7 @@ region_ranked as (
         candidates.*,
         row_number() over (
             partition by candidates.simulation_id, candidates.programme_year, candidates.region_code
-            order by candidates.priority_score desc, candidates.collectivity_code asc
+            order by candidates.priority_score desc nulls last, candidates.collectivity_code asc
         ) as region_priority_rank
     from candidates
 ),
@@ -86,7 +86,7 @@ ordered as (
                         then 0
                     else 1
                 end,
-                region_ranked.priority_score desc,
+                region_ranked.priority_score desc nulls last,
                 region_ranked.collectivity_code asc
         ) as selection_order
     from region_ranked
