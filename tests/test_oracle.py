@@ -55,6 +55,9 @@ KNOWN_DISAGREEMENTS: dict[tuple, str] = {}
 VALUE_TOLERANCE = {"IC1": 1e-4, "IC3": 1e-6}
 SUB_SCORE_TOLERANCE = {"IC1": 5e-3, "IC3": 5e-3}
 SCORE_TOLERANCE = 5e-3
+# the risk score (1–25) is rounded to 4 decimals from factors the marts take to 4 decimals
+# first: an input on a rounding edge moves its last decimal by one (relative 2e-5 ≤ 0.0005)
+RISK_SCORE_TOLERANCE = 2e-5
 
 
 @pytest.fixture(scope="module")
@@ -223,7 +226,7 @@ def compare(oracle: dict, db: Path) -> Tally:
             ("ranked_in_level", 0),
             ("rank_p05", 0),
             ("rank_p95", 0),
-            ("is_rank_unstable", 0),
+            ("risk_score", RISK_SCORE_TOLERANCE),
         ):
             tally.check("fct_risk_scores", k, field, ours[field], theirs[field], tolerance)
     return tally

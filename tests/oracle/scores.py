@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 from statistics import median
@@ -51,6 +52,10 @@ def likelihood_of(score: float | None, likelihood_bands: list[tuple[float, int]]
     if score is None:
         return None
     return max(level for floor, level in likelihood_bands if score >= floor)
+
+
+def _round4(value: float | Decimal) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 def percent_ranks(values: dict[str, float]) -> dict[str, float]:
@@ -223,15 +228,21 @@ def score(values: dict[tuple, dict], units: dict[str, dict], seeds: Path) -> dic
         weights = sum(w for _, w in scored)
         return sum(s * w for s, w in scored) / weights if weights else None
 
+    def risk_score(org: str, year: int, composite_score: float | None) -> Decimal | None:
+        """(1 + 4·composite/100) × (1 + 4·materiality/100), each factor's score taken to
+        4 decimals and the product rounded to 4, half away from zero (methodology §5)."""
+        if composite_score is None:
+            return None
+        c = _round4(composite_score)
+        m = _round4(risk[(org, year)]["materiality_score"])
+        return _round4((1 + 4 * c / 100) * (1 + 4 * m / 100))
+
     def level_ranks(year: int, members: list[str], composites: dict[str, float | None]):
-        inherent = {}
-        for m in members:
-            likelihood = likelihood_of(composites[m], likelihood_bands)
-            inherent[m] = None if likelihood is None else likelihood * risk[(m, year)]["impact"]
+        scores = {m: risk_score(m, year, composites[m]) for m in members}
 
         def key(m: str):
-            i, c = inherent[m], composites[m]
-            return (i is None, -(i or 0), c is None, -(c or 0.0), m)
+            r, c = scores[m], composites[m]
+            return (r is None, -(r or 0), c is None, -(c or 0.0), m)
 
         return {m: rank for rank, m in enumerate(sorted(members, key=key), start=1)}
 
@@ -273,8 +284,7 @@ def score(values: dict[tuple, dict], units: dict[str, dict], seeds: Path) -> dic
                 "ranked_in_level": len(members),
                 "rank_p05": p05,
                 "rank_p95": p95,
-                "is_rank_unstable": territorial
-                and (p95 - p05) > ranking["unstable_rank_share"] * len(members),
+                "risk_score": risk_score(m, year, published[m]),
             }
     for (org, year, _code), d in domain.items():
         impact = risk[(org, year)]["impact"]
