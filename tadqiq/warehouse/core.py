@@ -78,15 +78,26 @@ def require_risk_data(
 
 
 @cached
-def scope_codes(db: str, scope: Scope) -> frozenset[str]:
+def _scope_members(db: str, scope: Scope) -> tuple[frozenset[str], frozenset[str]]:
+    """(the scope's collectivity codes, the regions they are in), from one query."""
     condition, params = scope.sql_condition("c")
     frame = query(
         db,
         scope,
-        f"select collectivity_code from marts.dim_collectivities as c where {condition}",
+        "select collectivity_code, region_code from marts.dim_collectivities as c "
+        f"where {condition}",
         params,
     )
-    return frozenset(frame["collectivity_code"])
+    return frozenset(frame["collectivity_code"]), frozenset(frame["region_code"].dropna())
+
+
+def scope_codes(db: str, scope: Scope) -> frozenset[str]:
+    return _scope_members(db, scope)[0]
+
+
+def scope_regions(db: str, scope: Scope) -> frozenset[str]:
+    """The regions the scope's collectivities are in (a commune's auditor: its one region)."""
+    return _scope_members(db, scope)[1]
 
 
 def authorize_scope(scope: Scope, action: str, detail: str | None = None) -> None:
@@ -102,19 +113,6 @@ def authorize(db: str, scope: Scope, code: str, action: str, detail: str | None 
     require_risk_data(scope, action, code, detail)
     if code not in scope_codes(db, scope):
         raise refuse(scope, action, AccessDenied("out_of_scope", code), detail)
-
-
-@cached
-def scope_regions(db: str, scope: Scope) -> frozenset[str]:
-    """The regions the scope's collectivities are in (a commune's auditor: its one region)."""
-    condition, params = scope.sql_condition("c")
-    frame = query(
-        db,
-        scope,
-        f"select distinct region_code from marts.dim_collectivities as c where {condition}",
-        params,
-    )
-    return frozenset(frame["region_code"].dropna())
 
 
 def authorize_region(
