@@ -12,8 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-from orchestration.cli import serve_command
+from dashboard_server import running_dashboard
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 HOOK_DIR = Path(__file__).resolve().parent / "offline"
@@ -62,26 +61,10 @@ def test_build_and_dashboard_attempt_no_outbound_connection(
     built = subprocess.run([*tadqiq, "build"], **run, timeout=900)
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
 
-    port = 8700 + os.getpid() % 200
-    server = subprocess.Popen(
-        serve_command(port, production=True), env=offline_env, cwd=REPO_ROOT,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as r:
-                    assert r.read() == b"ok"
-                    break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, "no dashboard"
-                time.sleep(0.5)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as page:
+    log = tmp_path / "dashboard.log"
+    with running_dashboard(offline_env, log, production=True) as url:
+        with urllib.request.urlopen(f"{url}/") as page:
             assert page.status == 200
         time.sleep(2)  # what a server does right after start-up (update checks, stats, IP)
-    finally:
-        server.terminate()
-        output, _ = server.communicate(timeout=30)
-    assert "External URL" not in output  # no public-IP lookup
+    assert "External URL" not in log.read_text()  # no public-IP lookup
     assert Path(offline_env["TADQIQ_OUTBOUND_LOG"]).read_text() == ""

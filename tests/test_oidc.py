@@ -34,9 +34,6 @@ import base64
 import json
 import os
 import secrets
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -51,6 +48,7 @@ import oidc_provider_mock
 import pytest
 import werkzeug.serving
 from dashboard_fixtures import add_audit_marts, build_warehouse
+from dashboard_server import free_port, running_dashboard
 from streamlit.testing.v1 import AppTest
 from test_quality_page import add_ingest_schema
 
@@ -100,12 +98,6 @@ MAPPING = {
         "k.idrissi@interieur.gov.ma": {"role": "region", "scope": "06"},
     }
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _b64(data: bytes) -> str:
@@ -243,31 +235,9 @@ def start_dashboard(
     )  # fmt: skip
     env = {**os.environ, "TADQIQ_DATA_DIR": str(data), "TADQIQ_DASHBOARD_DB": str(db),
            oidc.AUTH_MODE_ENV: "oidc"}  # fmt: skip
-    log = (base / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--secrets.files", str(secrets_file)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                pytest.fail(f"streamlit did not start: {(base / 'streamlit.log').read_text()}")
-            time.sleep(0.3)
+    extra = ("--secrets.files", str(secrets_file))
+    with running_dashboard(env, base / "streamlit.log", *extra, port=port) as url:
         yield Dashboard(url, data, db)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture(scope="module")
