@@ -165,10 +165,9 @@ class Book:
         rows = [[name, value] for name, value in fields]
         rows += [
             [meta.t("methodology", version=""), version],
-            [meta.t("report_generated", date="", user="", snapshot="", version="").split("·")[0]
-             .strip(), meta.generated.replace(tzinfo=None)],
-            [meta.t("signed_in_as", user="", role="").split(":")[0].strip(), meta.user],
-            ["Snapshot", meta.snapshot],
+            [meta.t("report_edited_on"), meta.generated.replace(tzinfo=None)],
+            [meta.t("report_edited_by"), meta.user],
+            [meta.t("report_snapshot"), meta.snapshot],
             [meta.t("report_source"), meta.t("report_sources_text", version=version)],
         ]  # fmt: skip
         last = self.table(ws, 2, columns, rows, freeze=False)
