@@ -1,9 +1,11 @@
 """Jobs, the daily schedule and the inbox sensors."""
 
+import hashlib
+
 import dagster as dg
 
 from ingestion.contracts import CONTRACTS
-from ingestion.inbox import RawStore, scan_fiscal_years
+from ingestion.inbox import RawStore, scan_fiscal_years, sha256_of
 from orchestration.defs.partitions import fiscal_years
 from orchestration.lib.settings import inbox_dir, raw_dir
 
@@ -38,17 +40,29 @@ daily_refresh_schedule = dg.ScheduleDefinition(
 )
 
 
+def waiting_files() -> tuple[dict[int, list[str]], list[str]]:
+    """The inbox files not ingested yet, as ``source/entity/name:sha256``: by fiscal year for
+    the fiscal-year sources, and those of the other sources."""
+    by_year: dict[int, list[str]] = {}
+    unpartitioned: list[str] = []
+    for contract in CONTRACTS:
+        for path in RawStore(raw_dir(), contract).pending(inbox_dir()):
+            name = f"{contract.source}/{contract.entity}/{path.name}:{sha256_of(path)}"
+            if not contract.is_partitioned:
+                unpartitioned.append(name)
+            for year in scan_fiscal_years(path, contract) if contract.is_partitioned else ():
+                by_year.setdefault(year, []).append(name)
+    return by_year, unpartitioned
+
+
 def pending_fiscal_years() -> tuple[set[int], bool]:
     """(fiscal years with new files, whether an unpartitioned source has new files)."""
-    years: set[int] = set()
-    unpartitioned = False
-    for contract in CONTRACTS:
-        pending = RawStore(raw_dir(), contract).pending(inbox_dir())
-        if contract.is_partitioned:
-            years |= {y for path in pending for y in scan_fiscal_years(path, contract)}
-        else:
-            unpartitioned = unpartitioned or bool(pending)
-    return years, unpartitioned
+    by_year, unpartitioned = waiting_files()
+    return set(by_year), bool(unpartitioned)
+
+
+def _files_key(files: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(files)).encode()).hexdigest()[:16]
 
 
 @dg.sensor(
@@ -58,20 +72,20 @@ def pending_fiscal_years() -> tuple[set[int], bool]:
     description="New files in the inbox: ingest their fiscal years, then refresh.",
 )
 def inbox_sensor(context: dg.SensorEvaluationContext):
-    years, unpartitioned = pending_fiscal_years()
+    """A run per fiscal year with waiting files, keyed by those files' contents: a tick that
+    sees the same files again (their run queued or still running) asks for the same run key,
+    which Dagster does not start twice; a new or corrected file makes a new key. A run that
+    failed is not retried by the sensor (same files, same key): fix, then run it by hand."""
+    by_year, unpartitioned = waiting_files()
     valid = set(fiscal_years.get_partition_keys())
-    tick = context.cursor or "0"
-    requested = False
-    for year in sorted(str(y) for y in years if str(y) in valid):
-        requested = True
+    for year in sorted(y for y in by_year if str(y) in valid):
         yield dg.RunRequest(
-            job_name="ingest_fiscal_year_job", partition_key=year, run_key=f"{year}-{tick}"
+            job_name="ingest_fiscal_year_job",
+            partition_key=str(year),
+            run_key=f"{year}-{_files_key(by_year[year])}",
         )
-    if unpartitioned and not years:
-        requested = True
-        yield dg.RunRequest(job_name="refresh_job", run_key=f"refresh-{tick}")
-    if requested:
-        context.update_cursor(str(int(tick) + 1))
+    if unpartitioned and not by_year:
+        yield dg.RunRequest(job_name="refresh_job", run_key=f"refresh-{_files_key(unpartitioned)}")
 
 
 @dg.run_status_sensor(
