@@ -14,15 +14,17 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
 
 from dashboards.text import plain
-from tadqiq.desk import db, follow_up, missions
+from tadqiq.access import Role, Scope
+from tadqiq.desk import cells, db, follow_up, missions, reference
 from tadqiq.desk.errors import DeskError, VersionConflict
 from tadqiq.desk.guard import Outcome
-from tadqiq.i18n import MISSING, current_lang, fmt_date, t
+from tadqiq.i18n import MISSING, current_lang, fmt_date, localized, t
 
 FLASH_KEY = "desk_flash"
 log = logging.getLogger(__name__)
@@ -111,3 +113,52 @@ def priority(level: int) -> str:
 
 def category(code: str) -> str:
     return f"{code} · {t(f'desk_category_{code}')}"
+
+
+def collectivity_choice(scope: Scope, key: str) -> str:
+    """The collectivity a form is about: the user's own for a cell's auditor or a focal
+    point; one of the region's for a region user (the service checks the scope again)."""
+    if scope.role is not Role.REGION:
+        return str(scope.area)
+    codes = sorted(reference.covered_codes(scope) or (), key=lambda c: (len(c), c))
+    names = {code: getattr(reference.place(code), localized("name")) for code in codes}
+    return str(
+        st.selectbox(
+            t("desk_field_collectivity_code"),
+            codes,
+            format_func=lambda code: f"{code} · {names[code]}",
+            key=key,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Question:
+    code: str  # CE-01 …
+    component: str  # COSO_COMPONENTS
+    principle: int  # 1 … 17
+    text: str
+
+
+def ic_questionnaire() -> list[Question]:
+    """The COSO questionnaire of the IC tool's workbook, in its order and with its codes: the
+    questions of ``tadqiq.synthetic.operations`` (COSO 2013: each component's principles, two
+    questions each, numbered within the component)."""
+    from tadqiq.synthetic.operations import COSO, QUESTIONS
+
+    questions = []
+    for component, principles, prefix in COSO:
+        number = 0
+        for principle in principles:
+            for text in QUESTIONS[principle]:
+                number += 1
+                questions.append(Question(f"{prefix}-{number:02d}", component, principle, text))
+    return questions
+
+
+def ic_status(code: str) -> str:
+    return t(cells.IC_STATUS_LABELS[code])
+
+
+def coso_component(code: str) -> str:
+    return t(f"desk_coso_{code}")

@@ -91,7 +91,10 @@ def test_who_may_write_what_in_the_desk() -> None:
     assert Role.FOCAL_POINT not in DESK_WRITES["follow_up_verification"]
     assert all(Role.MINISTRY not in roles and Role.DATA_TEAM not in roles
                for roles in DESK_WRITES.values())  # fmt: skip
-    assert ROLE_PAGES[Role.FOCAL_POINT] == ("desk_follow_up", "collectivity", "recommendations")
+    assert ROLE_PAGES[Role.FOCAL_POINT] == (
+        "desk_follow_up", "collectivity", "recommendations", "desk_ic",
+    )  # fmt: skip
+    assert "desk_cell" not in ROLE_PAGES[Role.FOCAL_POINT]
     assert "desk_missions" not in ROLE_PAGES[Role.FOCAL_POINT]
     assert not {"desk_missions", "desk_follow_up"} & set(ROLE_PAGES[Role.MINISTRY])
     assert "rollout" not in ROLE_PAGES[Role.INSPECTOR]

@@ -174,6 +174,8 @@ def test_the_pages_of_each_role() -> None:
         "page_recommendations",
         "page_desk_missions",
         "page_desk_follow_up",
+        "page_desk_cell",
+        "page_desk_ic",
     ]
     assert titles(Role.DATA_TEAM) == ["page_quality"]
 

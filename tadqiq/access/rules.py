@@ -172,6 +172,9 @@ PAGES: dict[str, PageSpec] = {
     "desk_follow_up": PageSpec(
         "app_pages/desk_follow_up.py", "page_desk_follow_up", ":material/rule:"
     ),
+    "desk_cell": PageSpec("app_pages/desk_cell.py", "page_desk_cell", ":material/groups:"),
+    "desk_ic": PageSpec("app_pages/desk_ic.py", "page_desk_ic", ":material/checklist:"),
+    "accounts": PageSpec("app_pages/accounts.py", "page_accounts", ":material/manage_accounts:"),
 }
 
 # The first page of a role is where it lands after logging in.
@@ -184,6 +187,7 @@ ROLE_PAGES: dict[Role, tuple[str, ...]] = {
         "rollout",
         "quality",
         "access_log",
+        "accounts",  # the ministry administers the named accounts (docs/security.md)
     ),
     Role.REGION: (
         "national",
@@ -193,6 +197,8 @@ ROLE_PAGES: dict[Role, tuple[str, ...]] = {
         "rollout",
         "desk_missions",
         "desk_follow_up",
+        "desk_cell",
+        "desk_ic",
     ),
     Role.COLLECTIVITY: (
         "collectivity",
@@ -200,9 +206,11 @@ ROLE_PAGES: dict[Role, tuple[str, ...]] = {
         "recommendations",
         "desk_missions",
         "desk_follow_up",
+        "desk_cell",
+        "desk_ic",
     ),
     # the focal point lands on what it has to do: declare the follow-up
-    Role.FOCAL_POINT: ("desk_follow_up", "collectivity", "recommendations"),
+    Role.FOCAL_POINT: ("desk_follow_up", "collectivity", "recommendations", "desk_ic"),
     Role.INSPECTOR: (
         "national",
         "collectivity",

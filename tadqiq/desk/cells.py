@@ -11,17 +11,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ingestion.contracts import COSO_COMPONENTS, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR
 from tadqiq.access import Scope
-from tadqiq.desk import checks
+from tadqiq.desk import checks, reference
 from tadqiq.desk.db import Store
 from tadqiq.desk.errors import DeskError, TransitionRefused
 from tadqiq.desk.guard import (
+    READ,
     Outcome,
     authorize,
     check_version,
+    deny,
     forged,
     load,
     record,
@@ -29,7 +31,7 @@ from tadqiq.desk.guard import (
     snapshot,
     touch,
 )
-from tadqiq.desk.models import AuditCell, CellMember, IcAnswer, IcAssessment
+from tadqiq.desk.models import AuditCell, CellMember, Event, IcAnswer, IcAssessment
 
 FUNCTIONS = ("chef", "auditeur")
 IC_STATUS_LABELS = {
@@ -297,3 +299,62 @@ def return_ic(
         store, scope, assessment_id, expected_version, write="ic_validation",
         allowed_from="soumise", target="brouillon", action="return", reason=reason, token=token,
     )  # fmt: skip
+
+
+# --- what the forms read ---------------------------------------------------------------------
+
+
+def _readable(scope: Scope, collectivity_code: str, detail: str) -> None:
+    """Refuse (logged as ``desk_read``) the data team, and a collectivity outside the scope."""
+    if not scope.sees_risk_data:
+        raise deny(scope, "no_risk_data", None, detail, READ)
+    if not isinstance(collectivity_code, str) or not reference.covers(scope, collectivity_code):
+        raise deny(scope, "out_of_scope", str(collectivity_code), detail, READ)
+
+
+def cell_of(store: Store, scope: Scope, collectivity_code: str) -> AuditCell | None:
+    """The cell of one collectivity of the scope, with its members (None: not recorded yet);
+    a collectivity outside the scope is refused and logged (``desk_read``)."""
+    detail = "desk:cell"
+    _readable(scope, collectivity_code, detail)
+    with store.session() as session:
+        return session.scalars(
+            sa.select(AuditCell)
+            .options(selectinload(AuditCell.members))
+            .where(AuditCell.collectivity_code == collectivity_code)
+        ).first()
+
+
+def assessments(store: Store, scope: Scope, collectivity_code: str) -> list[IcAssessment]:
+    """The self-assessments of one collectivity of the scope, newest campaign first, with
+    their answers; a collectivity outside the scope is refused and logged (``desk_read``)."""
+    detail = "desk:ic_assessments"
+    _readable(scope, collectivity_code, detail)
+    with store.session() as session:
+        return list(
+            session.scalars(
+                sa.select(IcAssessment)
+                .options(selectinload(IcAssessment.answers))
+                .where(IcAssessment.collectivity_code == collectivity_code)
+                .order_by(IcAssessment.campaign_year.desc())
+            )
+        )
+
+
+def return_reason(store: Store, assessment: IcAssessment) -> str | None:
+    """Why the cell last sent this draft back (None if it never did, or it was submitted
+    since); ``assessment`` comes from ``assessments``, read under the scope."""
+    with store.session() as session:
+        last = session.scalars(
+            sa.select(Event)
+            .where(
+                Event.entity == "ic_assessment",
+                Event.entity_id == assessment.id,
+                Event.action.in_(("submit", "validate", "return")),
+            )
+            .order_by(Event.id.desc())
+            .limit(1)
+        ).first()
+    if last is None or last.action != "return":
+        return None
+    return (last.after or {}).get("reason")

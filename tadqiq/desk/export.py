@@ -9,6 +9,15 @@ as the files'. A file is rewritten only when its content changes (the ingestion 
 file by its sha256: the same rows again are not read twice); a newer version replaces the rows
 of the older one by the contract's key (the references), as a newer file from a cell does.
 
+Validated internal-control self-assessments go as the ``ic_diagnostic`` contract's workbooks
+(``ic_diagnostic/tadqiq_desk_<code>_<campaign>.xlsx``, one per collectivity and campaign): the
+title block (``Code collectivité : …``, ``Campagne : …``) above the header, as the IC tool
+exports them, so the ingestion's XLSX reader takes them like a collectivity's own file, and a
+newer one replaces the older one's rows for the same collectivity and campaign. A draft, or a
+questionnaire submitted but not validated by the cell, is not exported. The questions' text
+stays out of the desk (the rows carry the code, component and principle; ``question`` is
+optional in the contract).
+
 The status history (``recommendation_events``) is built from the desk's events: per
 recommendation and day (in Morocco), the status after the day's last change and who gave it —
 its issue (``non_demarree`` on the issue date, by the auditor), a declaration (``audite``) or a
@@ -23,7 +32,7 @@ import csv
 import io
 import os
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +43,15 @@ from ingestion.contracts import (
     AUDIT_CELLS,
     AUDIT_MISSIONS,
     FINDINGS,
+    IC_DIAGNOSTIC,
     RECOMMENDATION_EVENTS,
     RECOMMENDATIONS,
     Contract,
 )
+from tadqiq.desk import reference
 from tadqiq.desk.db import Store
 from tadqiq.desk.guard import MOROCCO, utc
-from tadqiq.desk.models import AuditCell, Event, Finding, Mission, Recommendation
+from tadqiq.desk.models import AuditCell, Event, Finding, IcAssessment, Mission, Recommendation
 
 FILE_NAME = "tadqiq_desk.csv"
 CONTRACTS: tuple[Contract, ...] = (
@@ -202,20 +213,89 @@ def target(inbox: Path, contract: Contract) -> Path:
     return inbox / Path(contract.file_glob).parent / FILE_NAME
 
 
+# --- the validated self-assessments, as the IC tool's workbooks ------------------------------
+
+IC_TITLE = "Diagnostic du contrôle interne"
+
+
+def ic_rows(store: Store) -> dict[tuple[str, int], list[dict[str, object]]]:
+    """The validated self-assessments' answers by (collectivity, campaign), in the contract's
+    columns (``question`` left empty: its text is not the desk's)."""
+    with store.session() as session, session.begin():
+        validated = session.scalars(
+            sa.select(IcAssessment)
+            .options(selectinload(IcAssessment.answers))
+            .where(IcAssessment.status == "validee")
+            .order_by(IcAssessment.collectivity_code, IcAssessment.campaign_year)
+        )
+        return {
+            (a.collectivity_code, a.campaign_year): [
+                {
+                    "code_collectivite": a.collectivity_code,
+                    "exercice": a.campaign_year,
+                    "code_question": answer.question_code,
+                    "composante": answer.component,
+                    "principe": answer.principle,
+                    "question": None,
+                    "score": answer.score,
+                    "preuve": answer.evidence,
+                }
+                for answer in a.answers
+            ]
+            for a in validated
+        }
+
+
+def ic_target(inbox: Path, code: str, year: int) -> Path:
+    digits = code.replace(".", "")
+    return inbox / Path(IC_DIAGNOSTIC.file_glob).parent / f"tadqiq_desk_{digits}_{year}.xlsx"
+
+
+def ic_workbook(code: str, year: int, records: list[dict[str, object]]) -> bytes:
+    """The questionnaire's workbook: the title block, the header, one row per answer. The same
+    answers give the same bytes (a fixed creation date; XlsxWriter's fixed ZIP timestamps)."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook.set_properties({"title": IC_TITLE, "created": datetime(year, 12, 31)})
+    sheet = workbook.add_worksheet(IC_DIAGNOSTIC.sheet_name)
+    bold = workbook.add_format({"bold": True})
+    place = reference.place(code)
+    titles = dict(IC_DIAGNOSTIC.title_fields)
+    sheet.write(0, 0, IC_TITLE, bold)
+    sheet.write(1, 0, f"{titles['code_collectivite']} : {code}")
+    sheet.write(2, 0, f"Collectivité : {place.name_fr if place else code}")
+    sheet.write(3, 0, f"{titles['exercice']} : {year}")
+    header = IC_DIAGNOSTIC.header
+    sheet.write_row(5, 0, header, bold)
+    for number, record in enumerate(records, start=6):
+        sheet.write_row(number, 0, ["" if record[c] is None else record[c] for c in header])
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _replace(path: Path, data: bytes) -> bool:
+    """Write ``data`` at ``path`` atomically unless it holds them already; True if written."""
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+    return True
+
+
 def write_inbox(store: Store, inbox: Path) -> dict[str, int]:
-    """Write each source's file into ``inbox`` (when it has rows and changed); returns the
-    rows of each source."""
+    """Write each source's file into ``inbox`` (when it has rows and changed), and a workbook
+    per validated self-assessment; returns the rows of each source."""
     exported = rows(store)
     for contract in CONTRACTS:
         records = exported[contract.entity]
-        if not records:
-            continue
-        path = target(inbox, contract)
-        data = _csv(contract, records)
-        if path.is_file() and path.read_bytes() == data:
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    return {entity: len(records) for entity, records in exported.items()}
+        if records:
+            _replace(target(inbox, contract), _csv(contract, records))
+    questionnaires = ic_rows(store)
+    for (code, year), records in questionnaires.items():
+        _replace(ic_target(inbox, code, year), ic_workbook(code, year, records))
+    counts = {entity: len(records) for entity, records in exported.items()}
+    return counts | {IC_DIAGNOSTIC.entity: sum(map(len, questionnaires.values()))}
