@@ -224,3 +224,15 @@ def test_every_other_role_is_refused_and_logged(data: Path, scope: Scope) -> Non
         scope.user_id, "view_accounts", "accounts_ministry_only",
     )  # fmt: skip
     assert AccessDenied("accounts_ministry_only").label_key == "denied_accounts_ministry_only"
+
+
+def test_a_click_acts_only_on_the_account_it_was_shown_for(data: Path) -> None:
+    accounts.add_account("y.fassi", Role.COLLECTIVITY, MOULAY)
+    at = page_as(ADMIN)
+    # meanwhile another administrator's edit of the file: y.fassi gone, k.alaoui there
+    other, _ = accounts.add_account("k.alaoui", Role.REGION, "06")
+    accounts.write_accounts([other])
+    click(at, FR["accounts_reset"])  # the button of y.fassi's form
+    assert accounts.load_accounts() == {"k.alaoui": other}  # k.alaoui's password unchanged
+    assert not at.code and not at.success
+    assert [a for a, _, _ in actions(data)] == ["view_accounts"]

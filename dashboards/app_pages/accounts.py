@@ -147,7 +147,7 @@ def render_change(scope: Scope, found: dict[str, accounts.Account]) -> None:
         key="accounts_user",
     )
     account = named[user]
-    with st.form("accounts_change"):
+    with st.form(f"accounts_change_{user}"):  # a click acts only on the account it showed
         left, right = st.columns(2)
         toggle = left.form_submit_button(
             t("accounts_enable" if account.disabled else "accounts_disable")
@@ -159,11 +159,21 @@ def render_change(scope: Scope, found: dict[str, accounts.Account]) -> None:
             log(scope, action, access_log.FAILURE, f"{user}; own account")
             st.error(t("accounts_not_yourself"))
             return
-        accounts.set_disabled(user, not account.disabled)
+        try:
+            accounts.set_disabled(user, not account.disabled)
+        except accounts.AccountError:  # removed from the file since the page was shown
+            log(scope, action, access_log.FAILURE, f"{user}; no such account")
+            st.error(t("accounts_gone", user=user))
+            return
         log(scope, action, access_log.SUCCESS, user)
         st.rerun()
     if reset:
-        _, password = accounts.reset_password(user)
+        try:
+            _, password = accounts.reset_password(user)
+        except accounts.AccountError:
+            log(scope, "account_reset", access_log.FAILURE, f"{user}; no such account")
+            st.error(t("accounts_gone", user=user))
+            return
         log(scope, "account_reset", access_log.SUCCESS, user)
         st.session_state[PASSWORD_KEY] = (user, password)
         st.rerun()
