@@ -6,6 +6,7 @@ import polars as pl
 from ingestion.contracts import CONTRACTS, Contract
 from ingestion.inbox import ingest_source, write_dataset, write_parquet
 from ingestion.reference import load_boundaries, load_collectivities
+from orchestration.defs.desk import DESK_EXPORT, DESK_EXPORTED
 from orchestration.defs.partitions import fiscal_years
 from orchestration.lib.settings import inbox_dir, raw_dir
 
@@ -75,7 +76,9 @@ def ingestion_asset(contract: Contract) -> dg.AssetsDefinition:
         key=contract.asset_key,
         group_name="ingestion",
         kinds={"polars", "parquet"},
-        deps=[reference_collectivities],
+        # the desk's rows are exported before they are read (orchestration/defs/desk.py)
+        deps=[reference_collectivities]
+        + ([DESK_EXPORT] if dg.AssetKey(contract.asset_key) in DESK_EXPORTED else []),
         partitions_def=fiscal_years if contract.is_partitioned else None,
         description=f"{contract.title_fr} — inbox/{contract.file_glob} (docs/contracts.md)",
     )
