@@ -171,6 +171,7 @@ def serve_command(port: int, production: bool = False) -> list[str]:
             "--client.showErrorDetails", "none",
             "--client.toolbarMode", "viewer",
             "--server.enableXsrfProtection", "true",
+            "--server.xsrfCookieSameSite", "strict",
             "--server.enableStaticServing", "false",
             "--server.fileWatcherType", "none",
             "--server.runOnSave", "false",
