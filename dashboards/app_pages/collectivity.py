@@ -15,7 +15,7 @@ from collections.abc import Collection
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, charts, markers, report_downloads
+from dashboards import auth, charts, freshness, markers, read_log, report_downloads
 from tadqiq import warehouse
 from tadqiq.access import AccessDenied, Scope
 from tadqiq.access import log as access_log
@@ -324,6 +324,7 @@ def render_indicators(indicators: pd.DataFrame, domains: pd.DataFrame, year: int
 scope = auth.require_scope()
 db = warehouse.require_warehouse()
 st.title(t("page_collectivity"))
+freshness.caption(db, scope, audit=True)
 refuse_foreign_requests(db, scope)
 directory = warehouse.collectivities(db, scope)
 if directory.empty:
@@ -363,12 +364,14 @@ render_profile(profile)
 scores = warehouse.collectivity_scores(db, scope, code)
 log_view_once(scope, code)
 if scores.empty:
+    read_log.record(scope, collectivity_code=code, code=code, year=None)
     st.info(t("no_scores"))
     st.stop()
 
 years = scores["fiscal_year"].tolist()
 keep_valid(YEAR_KEY, years)
 year = year_col.selectbox(t("fiscal_year"), years, key=YEAR_KEY)
+read_log.record(scope, collectivity_code=code, code=code, year=year)
 score = scores.set_index("fiscal_year").loc[year]
 render_kpis(score, score_delta(scores, year), profile["level"])
 overview = warehouse.collectivity_overview(db, scope, code, year)

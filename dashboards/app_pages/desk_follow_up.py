@@ -16,7 +16,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, desk_forms
+from dashboards import auth, desk_forms, freshness, read_log
 from dashboards.downloads import scoped_download_button
 from dashboards.text import plain
 from tadqiq import warehouse
@@ -179,6 +179,7 @@ def render_verification(desk: db.Store, scope: Scope, rec: Recommendation) -> No
 
 scope = auth.require_scope()
 st.title(t("page_desk_follow_up"))
+freshness.caption(warehouse.warehouse_path(), scope, audit=True, live="desk")
 desk = desk_forms.store()
 desk_forms.flash()
 rows = queries.recommendations(desk, scope)
@@ -197,6 +198,7 @@ chosen = st.selectbox(
     key="desk_recommendation",
 )
 rec = next(r for r in rows if r.id == chosen)
+read_log.record(scope, collectivity_code=rec.collectivity_code, recommendation=rec.reference)
 st.subheader(rec.reference)
 st.markdown(plain(rec.text, 2000))
 st.caption(

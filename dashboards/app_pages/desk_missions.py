@@ -17,7 +17,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, desk_forms
+from dashboards import auth, desk_forms, freshness, read_log
 from dashboards.text import plain
 from ingestion.contracts import FINDING_CATEGORIES
 from tadqiq import warehouse
@@ -381,6 +381,7 @@ def render_history(desk: db.Store, scope: Scope, mission: Mission) -> None:
 
 scope = auth.require_scope()
 st.title(t("page_desk_missions"))
+freshness.caption(warehouse.warehouse_path(), scope, audit=True, live="desk")
 desk = desk_forms.store()
 desk_forms.flash()
 render_open(desk, scope)
@@ -395,6 +396,7 @@ chosen = st.selectbox(
     t("desk_mission"), list(labels), format_func=labels.__getitem__, key="desk_mission"
 )
 mission = next(m for m in rows if m.id == chosen)
+read_log.record(scope, collectivity_code=mission.collectivity_code, mission=mission.reference)
 steps, planning, findings, history = st.tabs(
     [t("desk_tab_steps"), t("desk_tab_planning"), t("desk_tab_findings"), t("desk_tab_history")]
 )

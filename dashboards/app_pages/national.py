@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, charts, markers, report_downloads
+from dashboards import auth, charts, freshness, markers, read_log, report_downloads
 from tadqiq import warehouse
 from tadqiq.access import Role, Scope
 from tadqiq.i18n import MISSING, current_lang, fmt_number, level_label, localized, t, type_label
@@ -157,6 +157,7 @@ def render_ranking(scores: pd.DataFrame, year: int, level: str) -> None:
 scope = auth.require_scope()
 db = warehouse.require_warehouse()
 st.title(page_title(db, scope))
+freshness.caption(db, scope)
 years = warehouse.fiscal_years(db, scope)
 if not years:
     st.info(t("no_scores"))
@@ -177,6 +178,7 @@ metric = metric_col.radio(
     horizontal=True,
 )
 
+read_log.record(scope, year=year, level=level)
 scores = warehouse.ranking(db, scope, year, level)
 if scores.empty:
     st.info(t("no_scores"))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import audit_charts, auth
+from dashboards import audit_charts, auth, freshness, read_log
 from dashboards.audit_views import (
     Selection,
     as_of_caption,
@@ -377,10 +377,14 @@ def render_own_programme(
 scope = auth.require_scope()
 db = warehouse.require_warehouse()
 st.title(t("page_programme"))
+freshness.caption(db, scope, audit=True)
 if not warehouse.has_audit_marts(db):
     st.info(t("no_audit_data"))
     st.stop()
 selection = scope_filter(db, scope, "programme")
+read_log.record(
+    scope, collectivity_code=selection.code, region=selection.region, code=selection.code
+)
 progress = warehouse.programme_progress(db, scope, selection.region, selection.code)
 missions = warehouse.missions(db, scope, selection.region, selection.code)
 processes = warehouse.audit_process_names(db, scope)

@@ -1,6 +1,7 @@
 """Qualité des données: what every ingestion did with every file and every row.
 
-For the data team and the ministry only (``access.ROLE_PAGES``); no collectivity risk data.
+For the data team and the ministry only (``access.ROLE_PAGES``); no collectivity risk data, and
+for the data team no audit source per collectivity (``warehouse.ingest_freshness``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from dashboards import auth
+from dashboards import auth, freshness, read_log
 from tadqiq import warehouse
 from tadqiq.i18n import fmt_number, localized, t
 
@@ -19,10 +20,11 @@ scope = auth.require_scope()
 db = warehouse.require_warehouse()
 st.title(t("page_quality"))
 st.caption(t("quality_intro"))
+freshness.caption(db, scope)
 
 files = warehouse.ingest_files(db, scope)
 quarantine = warehouse.quarantined_rows(db, scope)
-freshness = warehouse.ingest_freshness(db, scope)
+per_collectivity = warehouse.ingest_freshness(db, scope)
 
 status_counts = files["file_status"].value_counts()
 kpis = st.columns(6)
@@ -130,15 +132,22 @@ else:
 
 st.subheader(t("quality_per_collectivity"))
 source = st.selectbox(
-    t("quality_source"), sorted(freshness["source_entity"].unique()), key="quality_freshness"
+    t("quality_source"),
+    sorted(per_collectivity["source_entity"].unique()),
+    key="quality_freshness",
 )
-table = freshness[freshness["source_entity"] == source]
+read_log.record(
+    scope, quarantine_source=st.session_state.get("quality_source"), freshness_source=source
+)
+table = per_collectivity[per_collectivity["source_entity"] == source]
 st.dataframe(
     table[
         ["collectivity_code", localized("name"), "latest_fiscal_year", "rows_in_force",
          "files_in_force", "last_ingested_at"]
     ].rename(
         columns={
+            "collectivity_code": t("col_code"),
+            localized("name"): t("collectivity"),
             "latest_fiscal_year": t("quality_latest_year"),
             "rows_in_force": t("quality_rows_landed"),
             "files_in_force": t("quality_files"),

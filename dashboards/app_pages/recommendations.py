@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import audit_charts, auth
+from dashboards import audit_charts, auth, freshness, read_log
 from dashboards.audit_views import (
     RECOMMENDATION_APART,
     RECOMMENDATION_FLOW,
@@ -178,8 +178,15 @@ def render_history(db: str, recs: pd.DataFrame) -> None:
     )
     if rec_id is None:
         return
-    history = warehouse.recommendation_history(db, scope, rec_id)
     rec = recs.set_index("recommendation_id").loc[rec_id]
+    read_log.record(  # its text and history
+        scope,
+        collectivity_code=rec["collectivity_code"],
+        region=selection.region,
+        code=selection.code,
+        recommendation=rec_id,
+    )
+    history = warehouse.recommendation_history(db, scope, rec_id)
     st.markdown(f"**{plain(rec_id)}** · {plain(rec['recommendation_text'], limit=2000)}")
     st.caption(
         t(
@@ -219,10 +226,14 @@ def render_history(db: str, recs: pd.DataFrame) -> None:
 scope = auth.require_scope()
 db = warehouse.require_warehouse()
 st.title(t("page_recommendations"))
+freshness.caption(db, scope, audit=True)
 if not warehouse.has_audit_marts(db):
     st.info(t("no_audit_data"))
     st.stop()
 selection = scope_filter(db, scope, "recommendations")
+read_log.record(
+    scope, collectivity_code=selection.code, region=selection.region, code=selection.code
+)
 recs = warehouse.recommendations(db, scope, selection.region, selection.code)
 as_of_caption(recs)
 if recs.empty:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import audit_charts, auth
+from dashboards import audit_charts, auth, freshness, read_log
 from dashboards.audit_views import PHASES, phase_label, scope_filter
 from tadqiq import warehouse
 from tadqiq.i18n import fmt_number, fmt_pct, level_label, localized, t
@@ -100,7 +100,9 @@ scope = auth.require_scope()
 db = warehouse.require_warehouse()
 st.title(t("page_rollout"))
 st.caption(t("rollout_intro"))
+freshness.caption(db, scope, audit=True)
 region = scope_filter(db, scope, "rollout", collectivity=False).region
+read_log.record(scope, region=region)
 coverage = warehouse.rollout_coverage(db, scope, region)
 if coverage.empty:
     st.info(t("no_rollout"))

@@ -38,7 +38,7 @@ import json
 import os
 import secrets
 import syslog
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,7 +60,13 @@ LOGOUT = "logout"
 LOCKOUT = "lockout"
 VIEW_COLLECTIVITY = "view_collectivity"
 VIEW_ACCESS_LOG = "view_access_log"
+VIEW_PAGE = "view_page"
 DOWNLOAD = "download"
+
+# what a read record adds to the core fields (``read_context``): the user's area, the page, its
+# filters, the session and where the request came from
+READ_FIELDS = ("area", "page", "filters", "session", "client", "forwarded_for")
+FILTERS_KEPT = 20  # filters per record, each name and value capped
 
 # outcomes
 SUCCESS = "success"
@@ -191,8 +197,13 @@ def append(
     outcome: str,
     collectivity_code: str | None = None,
     detail: str | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Append one record to the chain (after a ``log_opened`` one, if the log is new)."""
+    """Append one record to the chain (after a ``log_opened`` one, if the log is new).
+
+    ``context`` adds the fields of ``READ_FIELDS`` (a page read: page, filters, area, session,
+    client address), capped like the rest; another name is refused."""
+    extra = read_context(context or {})
     path = log_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
@@ -211,6 +222,7 @@ def append(
                 "collectivity_code": _capped(collectivity_code, 64),
                 "outcome": outcome,
                 "detail": _capped(detail, 512),
+                **extra,
             },
         )
     finally:
@@ -222,6 +234,28 @@ def _capped(value: str | None, limit: int) -> str | None:
     if value is None or len(value) <= limit:
         return value
     return value[: limit - 1] + "…"
+
+
+def read_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields ``context`` adds to a record: only ``READ_FIELDS``, strings capped, the
+    filters as at most ``FILTERS_KEPT`` name → text pairs (a URL or a widget can carry
+    anything)."""
+    unknown = set(context) - set(READ_FIELDS)
+    if unknown:
+        raise ValueError(f"not a field of a read record: {', '.join(sorted(unknown))}")
+    fields: dict[str, Any] = {}
+    for name in READ_FIELDS:
+        if name not in context:
+            continue
+        value = context[name]
+        if name == "filters":
+            items = sorted((str(k), v) for k, v in dict(value or {}).items())[:FILTERS_KEPT]
+            fields[name] = {
+                _capped(k, 40): None if v is None else _capped(str(v), 128) for k, v in items
+            }
+        else:
+            fields[name] = None if value is None else _capped(str(value), 128)
+    return fields
 
 
 def _write_record(fd: int, previous: bytes | None, fields: dict[str, Any]) -> dict[str, Any]:
@@ -269,6 +303,7 @@ def log_event(
     outcome: str,
     collectivity_code: str | None = None,
     detail: str | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A record on behalf of an authenticated user."""
     return append(
@@ -278,7 +313,34 @@ def log_event(
         outcome=outcome,
         collectivity_code=collectivity_code,
         detail=detail,
+        context=context,
     )
+
+
+def log_read(
+    scope: Scope,
+    page: str,
+    filters: Mapping[str, Any],
+    *,
+    session: str,
+    client: str | None,
+    forwarded_for: str | None = None,
+    action: str = VIEW_PAGE,
+    outcome: str = ALLOWED,
+    collectivity_code: str | None = None,
+    detail: str | None = None,
+) -> dict[str, Any]:
+    """A page read (or an attempt on a page outside the user's navigation, ``denied``): who,
+    which page and filters, which scope (role and area), which session, from where."""
+    context = {
+        "area": scope.area,
+        "page": page,
+        "filters": dict(filters),
+        "session": session,
+        "client": client,
+        "forwarded_for": forwarded_for,
+    }
+    return log_event(scope, action, outcome, collectivity_code, detail, context=context)
 
 
 def log_denied(
