@@ -27,12 +27,14 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import PurePosixPath
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 import streamlit as st
 
 from dashboards.text import plain
-from tadqiq.access import AccessDenied, Scope, accounts, oidc
+from tadqiq.access import AccessDenied, Scope, accounts, oidc, pages_for
 from tadqiq.access import log as access_log
 from tadqiq.access.oidc import AuthConfigError, AuthMode
 from tadqiq.i18n import t
@@ -48,6 +50,7 @@ TOKEN_REFUSED_KEY = "tadqiq_oidc_token_refused"
 KEPT_ON_LOGOUT = frozenset({"lang"})
 LOGIN_ERROR_PARAM = "tadqiq_login"
 LOGIN_REFUSED = "refused"
+DEEP_LINK_KEY = "tadqiq_deep_link"
 
 # kept for callers of the earlier names
 ROLE_CLAIM = oidc.ROLE_CLAIM
@@ -277,6 +280,35 @@ def _render_local_login() -> None:
 # --- the session -------------------------------------------------------------------------
 
 
+def _remember_deep_link() -> None:
+    """The page and query the anonymous session asked for (``/collectivity?code=…``), kept
+    until the sign-in: the login runs no navigation, so Streamlit would land on the role's
+    first page. Local accounts only: an OpenID Connect sign-in leaves the browser session."""
+    if DEEP_LINK_KEY in st.session_state:
+        return
+    try:
+        url = st.context.url
+    except Exception:  # no request context
+        return
+    if not isinstance(url, str):  # (AppTest hands out a mock)
+        return
+    page = PurePosixPath(urlsplit(url).path).name
+    query = {k: v for k, v in st.query_params.to_dict().items() if k != LOGIN_ERROR_PARAM}
+    st.session_state[DEEP_LINK_KEY] = (page, query)
+
+
+def follow_deep_link(scope: Scope) -> None:
+    """Once signed in, go to the page remembered at the login, with its query, if it is in
+    the role's navigation (call after ``st.navigation``); otherwise stay where Streamlit is."""
+    link = st.session_state.pop(DEEP_LINK_KEY, None)
+    if not link:
+        return
+    page, query = link
+    for spec in pages_for(scope.role):
+        if page and PurePosixPath(spec.path).stem == page:
+            st.switch_page(spec.path, query_params=query)
+
+
 def current_scope() -> Scope | None:
     scope = st.session_state.get(SESSION_KEY)
     return scope if isinstance(scope, Scope) else None
@@ -295,6 +327,7 @@ def require_scope() -> Scope:
             st.stop()
         return scope
     if (scope := current_scope()) is None:
+        _remember_deep_link()
         _render_local_login()
         st.stop()
     return scope

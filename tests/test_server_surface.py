@@ -214,3 +214,26 @@ def test_signing_in_through_the_proxy_renders_under_its_policy(site: dict[str, s
     assert all(outside.search(m) for m in blocked), blocked  # loads only, no script or style
     origins = {re.match(r"https?://[^/]+", outside.search(m)[1])[0] for m in blocked}
     assert origins <= {"https://fonts.gstatic.com"}, blocked
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+def test_a_deep_link_survives_the_local_sign_in(site: dict[str, str]) -> None:
+    """``/collectivity?code=…`` opened before signing in lands there after the sign-in (it
+    landed on the role's first page, the path lost)."""
+    from playwright.sync_api import sync_playwright
+    from test_browser import LAUNCH_ARGS, settle
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
+        )
+        page = browser.new_context(ignore_https_errors=True).new_page()
+        page.goto(site["proxied"] + "/collectivity?code=06.141.01.0")
+        page.get_by_label(FR["login_user"]).fill(USER)
+        page.get_by_label(FR["login_password"]).fill(PASSWORD)
+        page.get_by_role("button", name=FR["login_submit"]).click()
+        page.get_by_role("heading", name=FR["page_collectivity"]).first.wait_for(timeout=60_000)
+        settle(page)
+        assert page.url.endswith("/collectivity?code=06.141.01.0")
+        assert "Casablanca" in page.locator('[data-testid="stMain"]').inner_text()
+        browser.close()
