@@ -390,7 +390,11 @@ def write_dataset(
         empty = pl.DataFrame(schema=schema)
         written.append(write_parquet(empty, store.dataset / "_schema.parquet"))
     if not result.contract.is_partitioned:
-        return [*written, write_parquet(result.landed, store.dataset / "data.parquet")]
+        data = store.dataset / "data.parquet"
+        if _composed_through(data) == result.manifest.height and result.new_files.is_empty():
+            return written  # nothing new: the rows in force are the ones landed
+        through = {COMPOSED_THROUGH: str(result.manifest.height)}
+        return [*written, write_parquet(result.landed, data, metadata=through)]
     year_column = result.contract.year_column
     through = {COMPOSED_THROUGH: str(result.manifest.height)}
     for year in result.fiscal_years if years is None else years:
