@@ -22,7 +22,7 @@ from dashboards.text import plain
 from ingestion.contracts import FINDING_CATEGORIES
 from tadqiq import warehouse
 from tadqiq.access import Scope
-from tadqiq.desk import db, missions, queries
+from tadqiq.desk import db, guard, missions, queries
 from tadqiq.desk.models import Finding, Mission
 from tadqiq.i18n import MISSING, fmt_number, localized, t
 
@@ -291,7 +291,9 @@ def render_new_finding(desk: db.Store, scope: Scope, mission: Mission) -> None:
         severity = middle.selectbox(
             t("desk_field_severity"), list(severities), format_func=severities.__getitem__
         )
-        found_on = right.date_input(t("desk_field_found_on"), format=DATE_FORMAT)
+        found_on = right.date_input(
+            t("desk_field_found_on"), value=guard.today(), format=DATE_FORMAT
+        )
         condition = st.text_area(t("desk_field_condition"), max_chars=4000)
         criteria = st.text_area(t("desk_field_criteria"), max_chars=4000)
         cause = st.text_area(t("desk_field_cause"), max_chars=4000)
@@ -334,7 +336,9 @@ def render_new_recommendation(desk: db.Store, scope: Scope, found: Finding) -> N
         priority = middle.selectbox(
             t("desk_field_priority"), list(priorities), format_func=priorities.__getitem__
         )
-        issued_on = right.date_input(t("desk_field_issued_on"), format=DATE_FORMAT)
+        issued_on = right.date_input(
+            t("desk_field_issued_on"), value=guard.today(), format=DATE_FORMAT
+        )
         due_on = last.date_input(t("desk_field_due_on"), value=None, format=DATE_FORMAT)
         submitted = st.form_submit_button(t("desk_issue_recommendation"))
     if submitted:
