@@ -433,7 +433,7 @@ def test_real_login_form_then_logout(
     )
     assert at.title[0].value == "Vue régionale — Casablanca-Settat"
     assert auth.PASSWORD_KEY not in at.session_state or not at.session_state[auth.PASSWORD_KEY]
-    login = records()[-1]
+    login = [r for r in records() if r["action"] == access_log.LOGIN][-1]
     assert (login["user"], login["role"], login["action"], login["outcome"]) == (
         "region.casablanca-settat",
         "region",
