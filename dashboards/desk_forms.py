@@ -84,6 +84,35 @@ def submit(form: str, action: Callable[[str], Outcome], success_key: str) -> Non
     st.rerun()
 
 
+def step_form(
+    form: str,
+    current: int,
+    submit_label: str,
+    action: Callable[[int, str, str], Outcome],
+    success_key: str,
+    *,
+    text_label: str | None = None,
+    caption: str | None = None,
+    primary: bool = False,
+) -> None:
+    """A one-step form (a button, maybe a caption and one free text): the version the user saw,
+    the token, the submit and its message, as every step of the desk does. ``action`` gets the
+    version shown, the token and the text typed (empty without ``text_label``)."""
+    version = displayed_version(form, current)
+    text = ""
+    with st.form(form_key(form)):
+        if caption:
+            st.caption(t(caption))
+        if text_label:
+            text = st.text_area(t(text_label), max_chars=2000)
+        submitted = st.form_submit_button(
+            t(submit_label), type="primary" if primary else "secondary"
+        )
+    if submitted:
+        submit(form, lambda token: action(version, token, text), success_key)
+    displayed(form, current)
+
+
 def flash() -> None:
     """The message of the last successful submit, once."""
     message = st.session_state.pop(FLASH_KEY, None)

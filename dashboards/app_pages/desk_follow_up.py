@@ -144,35 +144,28 @@ def render_declaration(desk: db.Store, scope: Scope, rec: Recommendation) -> Non
 
 def render_verification(desk: db.Store, scope: Scope, rec: Recommendation) -> None:
     if rec.status in follow_up.VERIFY_FROM:
-        form = f"desk_verify_{rec.id}"
-        version = desk_forms.displayed_version(form, rec.version)
-        with st.form(desk_forms.form_key(form)):
-            note = st.text_area(t("desk_field_note"), max_chars=2000)
-            submitted = st.form_submit_button(t("desk_verify_submit"), type="primary")
-        if submitted:
-            desk_forms.submit(
-                form,
-                lambda token: follow_up.verify(
-                    desk, scope, rec.id, version, note=note or None, token=token
-                ),
-                "desk_verified",
-            )
-        desk_forms.displayed(form, rec.version)
+        desk_forms.step_form(
+            f"desk_verify_{rec.id}",
+            rec.version,
+            "desk_verify_submit",
+            lambda version, token, note: follow_up.verify(
+                desk, scope, rec.id, version, note=note or None, token=token
+            ),
+            "desk_verified",
+            text_label="desk_field_note",
+            primary=True,
+        )
     if rec.status in follow_up.REOPEN_FROM:
-        form = f"desk_reopen_{rec.id}"
-        version = desk_forms.displayed_version(form, rec.version)
-        with st.form(desk_forms.form_key(form)):
-            reason = st.text_area(t("desk_field_reason"), max_chars=2000)
-            submitted = st.form_submit_button(t("desk_reopen_submit"))
-        if submitted:
-            desk_forms.submit(
-                form,
-                lambda token: follow_up.reopen(
-                    desk, scope, rec.id, version, reason=reason, token=token
-                ),
-                "desk_reopened",
-            )
-        desk_forms.displayed(form, rec.version)
+        desk_forms.step_form(
+            f"desk_reopen_{rec.id}",
+            rec.version,
+            "desk_reopen_submit",
+            lambda version, token, reason: follow_up.reopen(
+                desk, scope, rec.id, version, reason=reason, token=token
+            ),
+            "desk_reopened",
+            text_label="desk_field_reason",
+        )
     if rec.status not in follow_up.VERIFY_FROM + follow_up.REOPEN_FROM:
         st.caption(t("desk_waiting_focal", status=desk_forms.recommendation_status(rec.status)))
 

@@ -92,46 +92,35 @@ def render_questionnaire(
 
 
 def render_submit(desk: db.Store, scope: Scope, current: IcAssessment) -> None:
-    form = f"desk_ic_submit_{current.id}"
-    version = desk_forms.displayed_version(form, current.version)
-    with st.form(desk_forms.form_key(form)):
-        st.caption(t("desk_ic_submit_caption"))
-        submitted = st.form_submit_button(t("desk_ic_submit"))
-    if submitted:
-        desk_forms.submit(
-            form,
-            lambda token: cells.submit_ic(desk, scope, current.id, version, token=token),
-            "desk_ic_submitted_flash",
-        )
-    desk_forms.displayed(form, current.version)
+    desk_forms.step_form(
+        f"desk_ic_submit_{current.id}",
+        current.version,
+        "desk_ic_submit",
+        lambda version, token, _: cells.submit_ic(desk, scope, current.id, version, token=token),
+        "desk_ic_submitted_flash",
+        caption="desk_ic_submit_caption",
+    )
 
 
 def render_validation(desk: db.Store, scope: Scope, current: IcAssessment) -> None:
-    form = f"desk_ic_validate_{current.id}"
-    version = desk_forms.displayed_version(form, current.version)
-    with st.form(desk_forms.form_key(form)):
-        submitted = st.form_submit_button(t("desk_ic_validate"), type="primary")
-    if submitted:
-        desk_forms.submit(
-            form,
-            lambda token: cells.validate_ic(desk, scope, current.id, version, token=token),
-            "desk_ic_validated_flash",
-        )
-    desk_forms.displayed(form, current.version)
-    form = f"desk_ic_return_{current.id}"
-    version = desk_forms.displayed_version(form, current.version)
-    with st.form(desk_forms.form_key(form)):
-        reason = st.text_area(t("desk_field_reason"), max_chars=2000)
-        submitted = st.form_submit_button(t("desk_ic_return"))
-    if submitted:
-        desk_forms.submit(
-            form,
-            lambda token: cells.return_ic(
-                desk, scope, current.id, version, reason=reason, token=token
-            ),
-            "desk_ic_returned_flash",
-        )
-    desk_forms.displayed(form, current.version)
+    desk_forms.step_form(
+        f"desk_ic_validate_{current.id}",
+        current.version,
+        "desk_ic_validate",
+        lambda version, token, _: cells.validate_ic(desk, scope, current.id, version, token=token),
+        "desk_ic_validated_flash",
+        primary=True,
+    )
+    desk_forms.step_form(
+        f"desk_ic_return_{current.id}",
+        current.version,
+        "desk_ic_return",
+        lambda version, token, reason: cells.return_ic(
+            desk, scope, current.id, version, reason=reason, token=token
+        ),
+        "desk_ic_returned_flash",
+        text_label="desk_field_reason",
+    )
 
 
 def render_answers(current: IcAssessment) -> None:
