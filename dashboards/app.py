@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from dashboards import auth, read_log
+from dashboards import auth, browser_requests, read_log
 from tadqiq import warehouse
 from tadqiq.access import ROLE_PAGES, Scope, pages_for
 from tadqiq.i18n import LANGUAGES, current_lang, t
@@ -41,6 +41,7 @@ def navigation(scope: Scope) -> tuple[StreamlitPage, str]:
     return page, next(name for name, p in zip(names, pages, strict=True) if p is page)
 
 
+browser_requests.install()  # developer requests (clear every cache, git details) refused
 st.set_page_config(page_title="Tadqiq", layout="wide")
 # The tables' own CSV download and clipboard copy would let data leave unlogged: off for every
 # session (files leave only through dashboards.downloads). The option reaches the browser with
