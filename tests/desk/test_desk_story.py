@@ -225,11 +225,15 @@ def fill_date(scope, label: str, day: date) -> None:  # type: ignore[no-untyped-
 
 
 def choose(scope, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
-    """Pick a select box's option by typing it (no click on a list still moving), checked."""
+    """Pick a select box's option: typed to filter the list down to it, the option clicked, then
+    checked with the box blurred. While the box has focus its value is the typed search text,
+    chosen or not (an Enter pressed before the list had filtered kept the first option, and a
+    check on the focused box passed: the finding was saved with criticality 1)."""
     box = scope.get_by_role("combobox", name=label)
     box.click()
     scope.page.keyboard.type(option)
-    scope.page.keyboard.press("Enter")
+    scope.page.get_by_role("option", name=option, exact=True).click()
+    box.evaluate("b => b.blur()")
     scope.page.wait_for_function("([b, o]) => b.value === o", arg=[box.element_handle(), option])
 
 
@@ -311,6 +315,10 @@ def test_moulay_abdallah_audit_story_in_a_browser(story: dict) -> None:
         fill_date(finding, FR["desk_field_found_on"], TODAY)  # Morocco's day, not the server's
         finding.get_by_label(FR["desk_field_condition"]).fill(FINDING)
         assert submit(auditor, FR["desk_record_finding"]) == [f"TQ-C-{YEAR}-0001 enregistré(e)."]
+        card = auditor.locator('[data-testid="stMarkdownContainer"]').filter(
+            has_text=f"TQ-C-{YEAR}-0001 · "
+        )
+        assert f"4 · {FR['desk_severity_4']}" in card.first.inner_text()  # as it was chosen
         lap("records a finding")
         auditor.get_by_text(FR["desk_new_recommendation"]).click()
         rec = form(auditor, FR["desk_issue_recommendation"])
