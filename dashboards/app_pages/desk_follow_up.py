@@ -118,6 +118,7 @@ def render_declaration(desk: db.Store, scope: Scope, rec: Recommendation) -> Non
             t("desk_field_evidence"),
             type=UPLOAD_TYPES,
             accept_multiple_files=True,
+            max_upload_size=max(1, -(-max_bytes() // 2**20)),  # the desk's own limit, in MiB
             help=t(
                 "desk_evidence_help", allowed=ALLOWED, limit=max_bytes() // 2**20, count=MAX_FILES
             ),

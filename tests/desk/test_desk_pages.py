@@ -199,3 +199,14 @@ def test_a_stale_form_says_who_saved_first(desk: db.Store, clock: object) -> Non
         "modification."
     ]
     assert mission(desk).planned_days == 50
+
+
+def test_the_uploader_says_the_desk_limit(desk: db.Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The browser refuses a file over the desk's limit before sending it, and says the limit
+    (Streamlit's own default is 200 MB; the desk refuses more than 10 MiB a file)."""
+    _recommendation_on_the_council(desk)
+    (uploader,) = page_as(FOCAL_06, FOLLOW_UP).get("file_uploader")
+    assert uploader.proto.max_upload_size_mb == 10
+    monkeypatch.setenv("TADQIQ_EVIDENCE_MAX_BYTES", str(3 * 2**20 + 1))
+    (uploader,) = page_as(FOCAL_06, FOLLOW_UP).get("file_uploader")
+    assert uploader.proto.max_upload_size_mb == 4  # rounded up: a file of the limit passes
