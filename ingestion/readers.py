@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import os
@@ -121,8 +122,10 @@ def sniff_separator(header: str) -> str:
     return ";" if header.count(";") >= header.count(",") else ","
 
 
+@functools.cache
 def _parse(column: Column) -> tuple[pl.Expr, pl.Expr]:
-    """(parsed value, reason or null) for one column, from its raw text."""
+    """(parsed value, reason or null) for one column, from its raw text; built once per
+    column (expressions are immutable), not once per file."""
     raw = pl.col(column.name).str.strip_chars()
     present = raw.is_not_null() & (raw != "")
     value: pl.Expr
