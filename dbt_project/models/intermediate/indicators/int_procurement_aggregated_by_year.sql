@@ -50,18 +50,19 @@ windows as (
             ) }}
 ),
 
+-- each window's total beside its members, as a window function: a join of the windows with
+-- their grouped totals let PostgreSQL, which estimates a CTE's rows badly, plan a nested loop
+-- over the millions of window rows of the national scope (no end after 13 minutes)
 window_totals as (
     select
-        window_id,
-        sum(awarded_amount) as window_amount
+        member_id,
+        sum(awarded_amount) over (partition by window_id) as window_amount
     from windows
-    group by window_id
 ),
 
 split_orders as (
-    select distinct windows.member_id as procedure_id
-    from windows
-    inner join window_totals on windows.window_id = window_totals.window_id
+    select distinct window_totals.member_id as procedure_id
+    from window_totals
     cross join parameters
     where window_totals.window_amount > parameters.order_ceiling
 ),
