@@ -269,7 +269,9 @@ def _render_local_login() -> None:
     outcome = st.session_state.pop(MESSAGE_KEY, None)
     if outcome == access_log.LOCKED:
         st.error(t("login_locked", minutes=int(accounts.THROTTLE.lockout_seconds // 60)))
-    elif outcome in (access_log.FAILURE, accounts.BUSY):
+    elif outcome == accounts.BUSY:  # decided before any password check: says nothing of it
+        st.warning(t("login_busy"))
+    elif outcome == access_log.FAILURE:
         st.error(t("login_failed"))
     with st.form("login_form", clear_on_submit=True):
         st.text_input(t("login_user"), key=USER_KEY)

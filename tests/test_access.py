@@ -762,6 +762,44 @@ def test_password_checks_are_bounded(accounts_file: Path) -> None:
         worker.join()
 
 
+def test_a_busy_refusal_says_so_not_a_wrong_password(
+    accounts_file: Path, demo_accounts: accounts.DemoAccounts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every password check slot taken: the right password is refused as busy, with a message
+    to retry (not "mot de passe incorrect", which would send the user to the helpdesk)."""
+    import threading
+
+    monkeypatch.setattr(accounts.THROTTLE, "busy_seconds", 0.2)
+    held, release = threading.Semaphore(0), threading.Event()
+
+    def hold() -> None:
+        with accounts.THROTTLE.checking():
+            held.release()
+            release.wait(10)
+
+    workers = [
+        threading.Thread(target=hold) for _ in range(accounts.THROTTLE.max_concurrent_checks)
+    ]
+    for worker in workers:
+        worker.start()
+        assert held.acquire(timeout=5)
+    try:
+        at = app_as(None)
+        submit_login(at, "ministere", demo_accounts.passwords["ministere"])
+    finally:
+        release.set()
+        for worker in workers:
+            worker.join()
+    assert [w.value for w in at.warning] == [
+        "Trop de connexions en même temps : réessayez dans quelques secondes."
+    ]
+    assert errors(at) == []
+    assert auth.SESSION_KEY not in at.session_state
+    assert (records()[-1]["outcome"], records()[-1]["detail"][:4]) == (access_log.FAILURE, "busy")
+    submit_login(at, "ministere", demo_accounts.passwords["ministere"])  # the slots are free
+    assert auth.SESSION_KEY in at.session_state
+
+
 def test_a_password_typed_as_user_name_is_never_logged(accounts_file: Path) -> None:
     secret = "Tr0ub4dor&3-motdepasse"
     accounts.login(secret, "", client="192.0.2.1")
