@@ -10,8 +10,10 @@ still works through it (a sign-in renders the landing page under that CSP).
 
 from __future__ import annotations
 
+import grp
 import http.client
 import os
+import pwd
 import re
 import shutil
 import ssl
@@ -80,6 +82,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         (prefix / "logs").mkdir(parents=True)
         site_conf = render(CONF.read_text(), upstream, http_port, https_port, tls)
         (prefix / "nginx.conf").write_text(
+            # the workers as this user: started by root, nginx runs them as nobody, who cannot
+            # enter pytest's 0700 folders to buffer a large answer (Plotly's script) to disk
+            f"user {pwd.getpwuid(os.getuid()).pw_name} {grp.getgrgid(os.getgid()).gr_name};\n"
             f"worker_processes 1;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log;\n"
             "events { worker_connections 256; }\n"
             "http {\n  include /etc/nginx/mime.types;\n"
