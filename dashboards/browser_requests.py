@@ -29,12 +29,12 @@ import threading
 import weakref
 from typing import Any
 
+from dashboards.auth import SESSION_KEY
 from tadqiq.access import Scope
 from tadqiq.access import log as access_log
 
 ACTION = "browser_request"
 REFUSED = frozenset({"clear_cache", "load_git_info", "set_run_on_save"})
-SCOPE_KEY = "tadqiq_scope"  # dashboards.auth.SESSION_KEY (no import: auth imports Streamlit's UI)
 
 _LOGGER = logging.getLogger(__name__)
 _LOCK = threading.Lock()
@@ -43,7 +43,7 @@ _logged: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 
 def _signed_in(session: Any) -> Scope | None:
     try:  # Streamlit's SessionState has no get()
-        scope = session.session_state[SCOPE_KEY]
+        scope = session.session_state[SESSION_KEY]
     except Exception:  # not signed in (or another Streamlit layout): logged without a user
         return None
     return scope if isinstance(scope, Scope) else None

@@ -24,7 +24,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.app_session import AppSession
 from websockets.sync.client import connect
 
-from dashboards import browser_requests
+from dashboards import auth, browser_requests
 from tadqiq.access import Role, Scope
 from tadqiq.access import log as access_log
 
@@ -113,7 +113,7 @@ def test_a_signed_in_session_is_refused_too_under_its_user(
     browser_requests.install()  # a second run of app.py wraps nothing twice
     wrapped = AppSession.handle_backmsg
     scope = Scope(role=Role.REGION, user_id="region.bmk", area="05")
-    session = FakeSession({browser_requests.SCOPE_KEY: scope})
+    session = FakeSession({auth.SESSION_KEY: scope})
     for kind in ("clear_cache", "rerun_script", "clear_cache", "app_heartbeat"):
         msg = BackMsg()
         msg.ParseFromString(backmsg(kind))
